@@ -1,0 +1,28 @@
+// Small validators shared by connector types; each throws a UserInputError naming the field.
+import { UserInputError } from './errors';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+export function requireHttpUrl(field: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UserInputError(`${field} must be an absolute http(s) URL, got "${value}"`, field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserInputError(`${field} must use http or https, got "${url.protocol}"`, field);
+  }
+  return value;
+}
+
+export function requireEmail(field: string, value: string): string {
+  if (!EMAIL.test(value)) throw new UserInputError(`${field} must be an email address`, field);
+  return value;
+}
+
+export function requireDomain(field: string, value: string): string {
+  if (!DOMAIN.test(value)) throw new UserInputError(`${field} must be a DNS domain name`, field);
+  return value;
+}

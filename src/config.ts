@@ -1,0 +1,114 @@
+// The only reader of process.env: parses, validates and freezes the service configuration.
+import { ConfigError } from './common/errors';
+
+export type DatabaseConfig =
+  | { type: 'mariadb'; url: string }
+  | { type: 'better-sqlite3'; database: string };
+
+export interface OidcConfig {
+  issuer: string;
+  jwksUrl: string | null;
+  audience: string | null;
+  requiredRole: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseConfig;
+  secretsKey: Buffer | null;
+  apiToken: string | null;
+  oidc: OidcConfig | null;
+  logLevel: string;
+  maxQueryDepth: number;
+  maxRequestBytes: number;
+  connectorModules: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const url = env.DATABASE_URL;
+  if (!url) return { type: 'better-sqlite3', database: `${dataDir}/provisioning.sqlite` };
+  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/, 'mysql:') };
+  if (url.startsWith('sqlite:')) return { type: 'better-sqlite3', database: url.slice('sqlite:'.length) };
+  throw new ConfigError(`DATABASE_URL must start with mysql://, mariadb:// or sqlite:, got "${url}"`);
+}
+
+function secretsKey(env: Env): Buffer | null {
+  const raw = env.SECRETS_KEY;
+  if (!raw) return null;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('SECRETS_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  }
+  return key;
+}
+
+function oidc(env: Env): OidcConfig | null {
+  const issuer = env.OIDC_ISSUER;
+  if (!issuer) return null;
+  try {
+    new URL(issuer);
+  } catch {
+    throw new ConfigError(`OIDC_ISSUER must be an absolute URL, got "${issuer}"`);
+  }
+  return {
+    issuer,
+    jwksUrl: env.OIDC_JWKS_URL || null,
+    audience: env.OIDC_AUDIENCE || null,
+    requiredRole: env.OIDC_REQUIRED_ROLE || 'provisioning-admin',
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const dataDir = env.DATA_DIR || './data';
+  const apiToken = env.API_TOKEN || null;
+  if (apiToken !== null && apiToken.length < 16) {
+    throw new ConfigError('API_TOKEN must be at least 16 characters');
+  }
+  const oidcConfig = oidc(env);
+  const authenticated = apiToken !== null || oidcConfig !== null;
+  const host = env.HOST || (authenticated ? '0.0.0.0' : '127.0.0.1');
+  if (!authenticated && !isLoopback(host)) {
+    throw new ConfigError(
+      `HOST=${host} would expose the API without authentication: set API_TOKEN or OIDC_ISSUER, or bind to 127.0.0.1`,
+    );
+  }
+  const db = database(env, dataDir);
+  const key = secretsKey(env);
+  if (db.type === 'mariadb' && key === null) {
+    throw new ConfigError('SECRETS_KEY is required with a MySQL DATABASE_URL (openssl rand -base64 32)');
+  }
+  return Object.freeze({
+    host,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    dataDir,
+    database: db,
+    secretsKey: key,
+    apiToken,
+    oidc: oidcConfig,
+    logLevel: env.LOG_LEVEL || 'info',
+    maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),
+    maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    connectorModules: (env.CONNECTOR_MODULES || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  });
+}

@@ -1,0 +1,84 @@
+// Configured connectors: upsert (one per type per identity provider), secrets sealed on the way in
+// and opened only for the provisioning engine; nothing here returns a secret to the API.
+import { DataSource, Repository } from 'typeorm';
+import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { logger } from '../common/logger';
+import type { SecretBox } from '../common/secrets';
+import type { FieldValues } from '../connector-types/connector-type';
+import { mergeValues, type FieldInput } from '../connector-types/field-values';
+import type { ConnectorTypeRegistry } from '../connector-types/registry';
+import { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import { Connector } from './connector.entity';
+
+const log = logger('connector');
+
+export class ConnectorService {
+  private readonly repo: Repository<Connector>;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly registry: ConnectorTypeRegistry,
+    private readonly secretBox: SecretBox,
+  ) {
+    this.repo = dataSource.getRepository(Connector);
+    this.idps = dataSource.getRepository(IdentityProvider);
+  }
+
+  private readonly idps: Repository<IdentityProvider>;
+
+  listFor(identityProviderId: string): Promise<Connector[]> {
+    return this.repo.find({ where: { identityProviderId }, order: { type: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Connector> {
+    const found = await this.repo.findOneBy({ id });
+    if (!found) throw new NotFoundError('Connector', id);
+    return found;
+  }
+
+  async configure(identityProviderId: string, typeCode: string, enabled: boolean | undefined, input: FieldInput): Promise<Connector> {
+    const type = this.registry.getByType(typeCode);
+    if (!(await this.idps.existsBy({ id: identityProviderId }))) throw new NotFoundError('IdentityProvider', identityProviderId);
+    const existing = await this.repo.findOneBy({ identityProviderId, type: typeCode });
+    const stored: FieldValues = existing ? { ...existing.config, ...this.openSecrets(existing) } : {};
+    const { config, secrets } = type.validate(mergeValues(type, stored, input));
+    const row = existing ?? this.repo.create({ identityProviderId, type: typeCode, enabled: true });
+    row.config = config;
+    row.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
+    if (enabled !== undefined && enabled !== null) row.enabled = enabled;
+    try {
+      const saved = await this.repo.save(row);
+      log.info({ connectorId: saved.id, type: typeCode, identityProviderId }, existing ? 'connector updated' : 'connector created');
+      return saved;
+    } catch (error) {
+      if (/UNIQUE|Duplicate entry|OptimisticLock|version/i.test(String((error as Error).message))) {
+        throw new ConflictError(`the ${typeCode} connector was changed concurrently; retry`);
+      }
+      throw error;
+    }
+  }
+
+  async remove(id: string): Promise<boolean> {
+    await this.get(id);
+    await this.repo.delete({ id });
+    return true;
+  }
+
+  /** The plain secrets, for the provisioning engine only. */
+  openSecrets(connector: Connector): Record<string, string> {
+    return this.secretBox.openJson(connector.secrets);
+  }
+
+  secretNames(connector: Connector): Set<string> {
+    return new Set(Object.keys(this.openSecrets(connector)));
+  }
+
+  customProperties(input: { name: string; value: string | null }[]): FieldInput {
+    const values: FieldInput = {};
+    for (const { name, value } of input) {
+      if (name in values) throw new UserInputError(`property "${name}" is given twice`, name);
+      values[name] = value;
+    }
+    return values;
+  }
+}

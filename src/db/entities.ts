@@ -1,0 +1,7 @@
+import { Connector } from '../connector/connector.entity';
+import { ClaimMapping } from '../identity-provider/claim-mapping.entity';
+import { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import { ProvisionedEntity } from '../provisioning/provisioned-entity.entity';
+import { ProvisioningRecord } from '../provisioning/provisioning-record.entity';
+
+export const ENTITIES = [IdentityProvider, ClaimMapping, Connector, ProvisionedEntity, ProvisioningRecord];

@@ -1,0 +1,58 @@
+// The Apollo server: schema, limits (depth, tokens), local GraphiQL, and error masking — only
+// errors with a known code reach clients; anything else is logged with its cause.
+import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { logger } from '../common/logger';
+import type { Principal } from '../auth/authenticator';
+import { depthLimit } from './depth-limit';
+import { graphiqlLandingPage } from './graphiql';
+
+const log = logger('graphql');
+
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'QUERY_TOO_DEEP', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export interface GraphqlContext {
+  principal: Principal;
+}
+
+interface ValidationDetail {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationDetail[];
+}
+
+function describeValidation(details: ValidationDetail[], prefix = ''): string[] {
+  return details.flatMap((d) => [
+    ...Object.values(d.constraints ?? {}).map((c) => (prefix ? `${prefix}.${c}` : c)),
+    ...describeValidation(d.children ?? [], prefix ? `${prefix}.${d.property}` : d.property),
+  ]);
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = String(formatted.extensions?.code ?? '');
+  if (CLIENT_CODES.has(code)) {
+    const details = formatted.extensions?.validationErrors as ValidationDetail[] | undefined;
+    if (code === 'BAD_USER_INPUT' && details) {
+      return { ...formatted, message: `invalid input: ${describeValidation(details).join('; ')}` };
+    }
+    return formatted;
+  }
+  log.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+export function createApollo(schema: GraphQLSchema, limits: { maxQueryDepth: number }): ApolloServer<GraphqlContext> {
+  return new ApolloServer<GraphqlContext>({
+    schema,
+    introspection: true,
+    validationRules: [depthLimit(limits.maxQueryDepth)],
+    parseOptions: { maxTokens: 5000 },
+    plugins: [graphiqlLandingPage],
+    formatError,
+    includeStacktraceInErrorResponses: false,
+  });
+}

@@ -1,0 +1,23 @@
+// Builds the executable schema from the resolvers; the same schema is emitted to schema/schema.graphql.
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ConnectorResolver } from '../connector/connector.resolver';
+import { IdentityProviderResolver } from '../identity-provider/identity-provider.resolver';
+import { TestProvisioningResolver } from '../provisioning/test-provisioning.resolver';
+import type { Services } from '../services';
+
+const RESOLVERS = [IdentityProviderResolver, ConnectorResolver, TestProvisioningResolver] as const;
+
+export async function createSchema(services: Services | null): Promise<GraphQLSchema> {
+  const instances = new Map<unknown, unknown>(RESOLVERS.map((R) => [R, new R(services as Services)]));
+  return buildSchema({
+    resolvers: RESOLVERS,
+    container: { get: (cls: unknown) => instances.get(cls) },
+    validate: { forbidUnknownValues: false },
+  });
+}
+
+/** The SDL as committed in schema/schema.graphql. */
+export function printSdl(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

@@ -1,0 +1,36 @@
+// An identity provider: a named set of outbound connectors and claim mappings within one tenant.
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@ObjectType({ description: 'A provisioning target group in one tenant (Keycloak realm)' })
+@Entity('identity_provider')
+@Index('uq_identity_provider_tenant_name', ['tenantDomain', 'name'], { unique: true })
+export class IdentityProvider {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field()
+  @Column({ length: 128 })
+  name: string;
+
+  @Field({ description: 'The tenant (Keycloak realm) whose users this identity provider provisions' })
+  @Column({ length: 128 })
+  tenantDomain: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  description: string | null;
+
+  @Field()
+  @Column({ default: true })
+  enabled: boolean;
+
+  @Field()
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @Field()
+  @UpdateDateColumn()
+  updatedAt: Date;
+}

@@ -1,0 +1,92 @@
+// Identity providers and their claim mappings; names are unique within a tenant.
+import { DataSource, Repository } from 'typeorm';
+import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { ClaimMapping } from './claim-mapping.entity';
+import { IdentityProvider } from './identity-provider.entity';
+import type { ClaimMappingInput, IdentityProviderInput, IdentityProviderUpdateInput } from './identity-provider.input';
+
+export class IdentityProviderService {
+  private readonly repo: Repository<IdentityProvider>;
+  private readonly mappings: Repository<ClaimMapping>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.repo = dataSource.getRepository(IdentityProvider);
+    this.mappings = dataSource.getRepository(ClaimMapping);
+  }
+
+  list(tenantDomain?: string | null): Promise<IdentityProvider[]> {
+    return this.repo.find({ where: tenantDomain ? { tenantDomain } : {}, order: { tenantDomain: 'ASC', name: 'ASC' } });
+  }
+
+  async get(id: string): Promise<IdentityProvider> {
+    const found = await this.repo.findOneBy({ id });
+    if (!found) throw new NotFoundError('IdentityProvider', id);
+    return found;
+  }
+
+  async create(input: IdentityProviderInput): Promise<IdentityProvider> {
+    await this.assertNameFree(input.tenantDomain, input.name);
+    const entity = this.repo.create({ ...input, description: input.description ?? null });
+    return this.saveUnique(entity);
+  }
+
+  async update(id: string, input: IdentityProviderUpdateInput): Promise<IdentityProvider> {
+    const entity = await this.get(id);
+    const name = input.name ?? entity.name;
+    const tenantDomain = input.tenantDomain ?? entity.tenantDomain;
+    if (name !== entity.name || tenantDomain !== entity.tenantDomain) await this.assertNameFree(tenantDomain, name);
+    Object.assign(entity, { name, tenantDomain });
+    if (input.description !== undefined) entity.description = input.description;
+    if (input.enabled !== undefined && input.enabled !== null) entity.enabled = input.enabled;
+    return this.saveUnique(entity);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.get(id);
+    await this.repo.delete({ id });
+    return true;
+  }
+
+  claimMappings(identityProviderId: string): Promise<ClaimMapping[]> {
+    return this.mappings.find({ where: { identityProviderId }, order: { position: 'ASC' } });
+  }
+
+  async setClaimMappings(identityProviderId: string, input: ClaimMappingInput[]): Promise<IdentityProvider> {
+    await this.get(identityProviderId);
+    const seen = new Set<string>();
+    for (const m of input) {
+      if (seen.has(m.remoteClaim)) throw new UserInputError(`remoteClaim "${m.remoteClaim}" is mapped twice`, 'remoteClaim');
+      if (!m.localClaim && !m.defaultValue) {
+        throw new UserInputError(`remoteClaim "${m.remoteClaim}" needs a localClaim or a defaultValue`, 'localClaim');
+      }
+      seen.add(m.remoteClaim);
+    }
+    await this.dataSource.transaction(async (tx) => {
+      await tx.delete(ClaimMapping, { identityProviderId });
+      const rows = input.map((m, position) =>
+        tx.create(ClaimMapping, { identityProviderId, position, remoteClaim: m.remoteClaim, localClaim: m.localClaim || null, defaultValue: m.defaultValue ?? null }),
+      );
+      if (rows.length) await tx.save(rows);
+    });
+    await this.repo.update({ id: identityProviderId }, { updatedAt: new Date() });
+    return this.get(identityProviderId);
+  }
+
+  private async assertNameFree(tenantDomain: string, name: string): Promise<void> {
+    if (await this.repo.existsBy({ tenantDomain, name })) {
+      throw new ConflictError(`an identity provider named "${name}" already exists in tenant "${tenantDomain}"`);
+    }
+  }
+
+  /** The unique index is the final word when two requests race for one name. */
+  private async saveUnique(entity: IdentityProvider): Promise<IdentityProvider> {
+    try {
+      return await this.repo.save(entity);
+    } catch (error) {
+      if (/UNIQUE|Duplicate entry/i.test(String((error as Error).message))) {
+        throw new ConflictError(`an identity provider named "${entity.name}" already exists in tenant "${entity.tenantDomain}"`);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// Wires the services over one data source; resolvers get them through the type-graphql container.
+import type { DataSource } from 'typeorm';
+import type { SecretBox } from './common/secrets';
+import { ConnectorService } from './connector/connector.service';
+import type { ConnectorTypeRegistry } from './connector-types/registry';
+import { IdentityProviderService } from './identity-provider/identity-provider.service';
+import { LinkStore } from './provisioning/links';
+import { PreviewService } from './provisioning/preview.service';
+import { ProvisioningLog } from './provisioning/provisioning-log';
+
+export interface Services {
+  identityProviders: IdentityProviderService;
+  connectors: ConnectorService;
+  registry: ConnectorTypeRegistry;
+  links: LinkStore;
+  provisioningLog: ProvisioningLog;
+  preview: PreviewService;
+}
+
+export function createServices(dataSource: DataSource, registry: ConnectorTypeRegistry, secretBox: SecretBox): Services {
+  const identityProviders = new IdentityProviderService(dataSource);
+  const connectors = new ConnectorService(dataSource, registry, secretBox);
+  const links = new LinkStore(dataSource);
+  const provisioningLog = new ProvisioningLog(dataSource);
+  const preview = new PreviewService(identityProviders, connectors, registry, links, provisioningLog);
+  return { identityProviders, connectors, registry, links, provisioningLog, preview };
+}
