@@ -26,3 +26,10 @@ export function requireDomain(field: string, value: string): string {
   if (!DOMAIN.test(value)) throw new UserInputError(`${field} must be a DNS domain name`, field);
   return value;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot exist, and must not reach a database that would reject it. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

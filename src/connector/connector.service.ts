@@ -2,6 +2,7 @@
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
 import { DataSource, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { isUuid } from '../common/validation';
 import { logger } from '../common/logger';
 import type { SecretBox } from '../common/secrets';
 import type { FieldValues } from '../connector-types/connector-type';
@@ -31,14 +32,14 @@ export class ConnectorService {
   }
 
   async get(id: string): Promise<Connector> {
-    const found = await this.repo.findOneBy({ id });
+    const found = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
     if (!found) throw new NotFoundError('Connector', id);
     return found;
   }
 
   async configure(identityProviderId: string, typeCode: string, enabled: boolean | undefined, input: FieldInput): Promise<Connector> {
     const type = this.registry.getByType(typeCode);
-    if (!(await this.idps.existsBy({ id: identityProviderId }))) throw new NotFoundError('IdentityProvider', identityProviderId);
+    if (!isUuid(identityProviderId) || !(await this.idps.existsBy({ id: identityProviderId }))) throw new NotFoundError('IdentityProvider', identityProviderId);
     const existing = await this.repo.findOneBy({ identityProviderId, type: typeCode });
     const stored: FieldValues = existing ? { ...existing.config, ...this.openSecrets(existing) } : {};
     const { config, secrets } = type.validate(mergeValues(type, stored, input));

@@ -53,7 +53,7 @@ export class SalesforceConnector extends ConnectorView {
   @Field() apiVersion: string;
   @Field() domainName: string;
   @Field() clientId: string;
-  @Field() username: string;
+  @Field(() => String, { nullable: true, description: 'Nullable only to match ScimConnector.username' }) username: string | null;
   @Field() tokenEndpoint: string;
   @Field() provisioningPattern: string;
   @Field() provisioningSeparator: string;

@@ -24,7 +24,7 @@ export function depthLimit(maxDepth: number): ValidationRule {
       const depth = depthOf(d, fragments, new Set());
       if (depth > maxDepth) {
         context.reportError(
-          new GraphQLError(`query depth ${depth} exceeds the maximum of ${maxDepth}`, { nodes: [d], extensions: { code: 'QUERY_TOO_DEEP' } }),
+          new GraphQLError(`query depth ${depth} exceeds the maximum of ${maxDepth}`, { nodes: [d] }),
         );
       }
     }

@@ -1,6 +1,7 @@
 // Identity providers and their claim mappings; names are unique within a tenant.
 import { DataSource, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { isUuid } from '../common/validation';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
 import type { ClaimMappingInput, IdentityProviderInput, IdentityProviderUpdateInput } from './identity-provider.input';
@@ -19,7 +20,7 @@ export class IdentityProviderService {
   }
 
   async get(id: string): Promise<IdentityProvider> {
-    const found = await this.repo.findOneBy({ id });
+    const found = isUuid(id) ? await this.repo.findOneBy({ id }) : null;
     if (!found) throw new NotFoundError('IdentityProvider', id);
     return found;
   }
