@@ -36,7 +36,10 @@ export function resolveSecretsKey(config: Config): Buffer {
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-    log.warn({ file }, 'SECRETS_KEY is not set: generated a key file for the embedded database; back it up or set SECRETS_KEY');
+    log.warn(
+      { file },
+      'SECRETS_KEY is not set: generated a key file for the embedded database; back it up or set SECRETS_KEY',
+    );
   }
   chmodSync(file, 0o600);
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
@@ -61,9 +64,16 @@ export async function startApp(config: Config): Promise<App> {
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const host = config.host.includes(':')
+    ? `[${config.host}]`
+    : config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host;
   if (!config.apiToken && !config.oidc) {
-    log.warn({ host: config.host }, 'no authentication configured (API_TOKEN or OIDC_ISSUER): listening on loopback only');
+    log.warn(
+      { host: config.host },
+      'no authentication configured (API_TOKEN or OIDC_ISSUER): listening on loopback only',
+    );
   }
   return {
     server,

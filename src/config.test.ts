@@ -5,14 +5,19 @@ const key = Buffer.alloc(32, 7).toString('base64');
 describe('config', () => {
   it('defaults to an embedded SQLite file under ./data and loopback', () => {
     const config = loadConfig({});
-    expect(config.database).toEqual({ type: 'better-sqlite3', database: './data/provisioning.sqlite' });
+    expect(config.database).toEqual({
+      type: 'better-sqlite3',
+      database: './data/provisioning.sqlite',
+    });
     expect(config.host).toBe('127.0.0.1');
     expect(config.port).toBe(4000);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('refuses a non-loopback bind without authentication', () => {
-    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST=0.0.0.0 would expose the API without authentication/);
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(
+      /HOST=0.0.0.0 would expose the API without authentication/,
+    );
     expect(loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'a-long-enough-token' }).host).toBe('0.0.0.0');
   });
 
@@ -21,7 +26,9 @@ describe('config', () => {
   });
 
   it('refuses MySQL without SECRETS_KEY and accepts it with one', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/test' })).toThrow(/SECRETS_KEY is required/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/test' })).toThrow(
+      /SECRETS_KEY is required/,
+    );
     const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/test', SECRETS_KEY: key });
     expect(config.database.type).toBe('mariadb');
   });
@@ -29,7 +36,9 @@ describe('config', () => {
   it('names the variable when a value is invalid', () => {
     expect(() => loadConfig({ SECRETS_KEY: 'c2hvcnQ=' })).toThrow(/SECRETS_KEY must be 32 bytes/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT must be an integer/);
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL must start with/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' })).toThrow(
+      /DATABASE_URL must start with/,
+    );
     expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN must be at least 16/);
   });
 });

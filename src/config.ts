@@ -2,8 +2,7 @@
 import { ConfigError } from './common/errors';
 
 export type DatabaseConfig =
-  | { type: 'mariadb'; url: string }
-  | { type: 'better-sqlite3'; database: string };
+  { type: 'mariadb'; url: string } | { type: 'better-sqlite3'; database: string };
 
 export interface OidcConfig {
   issuer: string;
@@ -41,9 +40,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
 function database(env: Env, dataDir: string): DatabaseConfig {
   const url = env.DATABASE_URL;
   if (!url) return { type: 'better-sqlite3', database: `${dataDir}/provisioning.sqlite` };
-  if (/^(mysql|mariadb):\/\//.test(url)) return { type: 'mariadb', url: url.replace(/^mariadb:/, 'mysql:') };
-  if (url.startsWith('sqlite:')) return { type: 'better-sqlite3', database: url.slice('sqlite:'.length) };
-  throw new ConfigError(`DATABASE_URL must start with mysql://, mariadb:// or sqlite:, got "${url}"`);
+  if (/^(mysql|mariadb):\/\//.test(url))
+    return { type: 'mariadb', url: url.replace(/^mariadb:/, 'mysql:') };
+  if (url.startsWith('sqlite:'))
+    return { type: 'better-sqlite3', database: url.slice('sqlite:'.length) };
+  throw new ConfigError(
+    `DATABASE_URL must start with mysql://, mariadb:// or sqlite:, got "${url}"`,
+  );
 }
 
 function secretsKey(env: Env): Buffer | null {
@@ -93,7 +96,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const db = database(env, dataDir);
   const key = secretsKey(env);
   if (db.type === 'mariadb' && key === null) {
-    throw new ConfigError('SECRETS_KEY is required with a MySQL DATABASE_URL (openssl rand -base64 32)');
+    throw new ConfigError(
+      'SECRETS_KEY is required with a MySQL DATABASE_URL (openssl rand -base64 32)',
+    );
   }
   return Object.freeze({
     host,

@@ -9,10 +9,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = configureLogger(config.logLevel);
   const app = await startApp(config);
-  log.info({ url: app.url, database: config.database.type }, `GraphQL API and GraphiQL at ${app.url}`);
+  log.info(
+    { url: app.url, database: config.database.type },
+    `GraphQL API and GraphiQL at ${app.url}`,
+  );
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

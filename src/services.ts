@@ -17,11 +17,21 @@ export interface Services {
   preview: PreviewService;
 }
 
-export function createServices(dataSource: DataSource, registry: ConnectorTypeRegistry, secretBox: SecretBox): Services {
+export function createServices(
+  dataSource: DataSource,
+  registry: ConnectorTypeRegistry,
+  secretBox: SecretBox,
+): Services {
   const identityProviders = new IdentityProviderService(dataSource);
   const connectors = new ConnectorService(dataSource, registry, secretBox);
   const links = new LinkStore(dataSource);
   const provisioningLog = new ProvisioningLog(dataSource);
-  const preview = new PreviewService(identityProviders, connectors, registry, links, provisioningLog);
+  const preview = new PreviewService(
+    identityProviders,
+    connectors,
+    registry,
+    links,
+    provisioningLog,
+  );
   return { identityProviders, connectors, registry, links, provisioningLog, preview };
 }

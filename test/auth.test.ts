@@ -14,7 +14,11 @@ describe('API_TOKEN', () => {
   afterAll(async () => api?.close());
 
   it('answers 401 UNAUTHENTICATED without a token or with a wrong one', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer wrong-token-0123456789' },
+      { authorization: 'Basic abc' },
+    ]) {
       const response = await api.gql(QUERY, {}, headers);
       expect(response.status).toBe(401);
       expect(errorCode(response)).toBe('UNAUTHENTICATED');
@@ -54,14 +58,21 @@ describe('OIDC access tokens', () => {
     });
     await new Promise<void>((resolve) => issuerServer.listen(0, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}/realms/acme`;
-    api = await startTestApi('sqlite', { OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'provisioning-api', HOST: '127.0.0.1' });
+    api = await startTestApi('sqlite', {
+      OIDC_ISSUER: issuer,
+      OIDC_AUDIENCE: 'provisioning-api',
+      HOST: '127.0.0.1',
+    });
   });
   afterAll(async () => {
     await api?.close();
     issuerServer?.close();
   });
 
-  function token(claims: object, options: { key?: KeyLike; expiresIn?: string; audience?: string } = {}) {
+  function token(
+    claims: object,
+    options: { key?: KeyLike; expiresIn?: string; audience?: string } = {},
+  ) {
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(issuer)
@@ -81,7 +92,9 @@ describe('OIDC access tokens', () => {
   });
 
   it('accepts the role as a client role too', async () => {
-    const response = await call(await token({ resource_access: { 'provisioning-api': { roles: ['provisioning-admin'] } } }));
+    const response = await call(
+      await token({ resource_access: { 'provisioning-api': { roles: ['provisioning-admin'] } } }),
+    );
     expect(response.status).toBe(200);
   });
 
@@ -97,8 +110,13 @@ describe('OIDC access tokens', () => {
     ['signed by another key', { key: 'other' }],
     ['for another audience', { audience: 'someone-else' }],
   ])('answers 401 UNAUTHENTICATED for a token %s', async (_name, options) => {
-    const opts = { ...options, key: (options as { key?: string }).key === 'other' ? otherKey : undefined } as never;
-    const response = await call(await token({ realm_access: { roles: ['provisioning-admin'] } }, opts));
+    const opts = {
+      ...options,
+      key: (options as { key?: string }).key === 'other' ? otherKey : undefined,
+    } as never;
+    const response = await call(
+      await token({ realm_access: { roles: ['provisioning-admin'] } }, opts),
+    );
     expect(response.status).toBe(401);
     expect(errorCode(response)).toBe('UNAUTHENTICATED');
   });

@@ -13,13 +13,27 @@ describe('GraphiQL offline', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`,
+      );
     }
     api = await startTestApi('sqlite');
-    ok(await api.gql(doc.CREATE_IDP, { input: { name: 'graphiql-idp', tenantDomain: 'carbon.super' } }));
+    ok(
+      await api.gql(doc.CREATE_IDP, {
+        input: { name: 'graphiql-idp', tenantDomain: 'carbon.super' },
+      }),
+    );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -48,7 +62,13 @@ describe('GraphiQL offline', () => {
     await result.filter({ hasText: 'graphiql-idp' }).waitFor({ timeout: 30_000 });
     expect(await result.innerText()).toContain('"name": "graphiql-idp"');
     expect(blocked).toEqual([]);
-    expect(served).toEqual(expect.arrayContaining(['/graphql', '/graphql/assets/graphiql.js', '/graphql/assets/react.js']));
+    expect(served).toEqual(
+      expect.arrayContaining([
+        '/graphql',
+        '/graphql/assets/graphiql.js',
+        '/graphql/assets/react.js',
+      ]),
+    );
     await page.screenshot({ path: 'dist/graphiql.png' }).catch(() => undefined);
   });
 });

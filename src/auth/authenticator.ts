@@ -22,9 +22,13 @@ function sameToken(given: string, expected: string): boolean {
 /** Roles as Keycloak puts them (realm_access, resource_access) or a plain "roles" claim. */
 export function rolesOf(payload: JWTPayload): Set<string> {
   const roles = new Set<string>();
-  const add = (list: unknown) => Array.isArray(list) && list.forEach((r) => typeof r === 'string' && roles.add(r));
+  const add = (list: unknown) =>
+    Array.isArray(list) && list.forEach((r) => typeof r === 'string' && roles.add(r));
   add((payload.realm_access as { roles?: unknown } | undefined)?.roles);
-  for (const client of Object.values((payload.resource_access as Record<string, { roles?: unknown }>) ?? {})) add(client?.roles);
+  for (const client of Object.values(
+    (payload.resource_access as Record<string, { roles?: unknown }>) ?? {},
+  ))
+    add(client?.roles);
   add(payload.roles);
   return roles;
 }
@@ -32,11 +36,15 @@ export function rolesOf(payload: JWTPayload): Set<string> {
 /** OIDC_JWKS_URL, else the jwks_uri of the issuer's discovery document (fetched once). */
 async function discoverJwksUrl(oidc: OidcConfig): Promise<URL> {
   if (oidc.jwksUrl) return new URL(oidc.jwksUrl);
-  const response = await fetch(`${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
-    signal: AbortSignal.timeout(5000),
-  });
+  const response = await fetch(
+    `${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+    {
+      signal: AbortSignal.timeout(5000),
+    },
+  );
   const body = (await response.json()) as { jwks_uri?: string };
-  if (!response.ok || !body.jwks_uri) throw new Error(`OIDC discovery failed (HTTP ${response.status})`);
+  if (!response.ok || !body.jwks_uri)
+    throw new Error(`OIDC discovery failed (HTTP ${response.status})`);
   return new URL(body.jwks_uri);
 }
 
@@ -45,15 +53,24 @@ function oidcVerifier(oidc: OidcConfig) {
   return async (token: string): Promise<Principal> => {
     let payload: JWTPayload;
     try {
-      jwks ??= createRemoteJWKSet(await discoverJwksUrl(oidc), { timeoutDuration: 5000, cooldownDuration: 30_000 });
-      ({ payload } = await jwtVerify(token, jwks, { issuer: oidc.issuer, audience: oidc.audience ?? undefined }));
+      jwks ??= createRemoteJWKSet(await discoverJwksUrl(oidc), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+      });
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: oidc.issuer,
+        audience: oidc.audience ?? undefined,
+      }));
     } catch (error) {
       throw new UnauthenticatedError(`invalid access token: ${(error as Error).message}`);
     }
     if (!rolesOf(payload).has(oidc.requiredRole)) {
       throw new ForbiddenError(`the access token lacks the role "${oidc.requiredRole}"`);
     }
-    return { subject: String(payload.sub ?? payload.azp ?? 'unknown'), via: 'oidc' };
+    return {
+      subject: payload.sub ?? (typeof payload.azp === 'string' ? payload.azp : 'unknown'),
+      via: 'oidc',
+    };
   };
 }
 
@@ -64,7 +81,8 @@ export function createAuthenticator(config: Pick<Config, 'apiToken' | 'oidc'>): 
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const token = match[1];
-    if (config.apiToken && sameToken(token, config.apiToken)) return { subject: 'api-token', via: 'api-token' };
+    if (config.apiToken && sameToken(token, config.apiToken))
+      return { subject: 'api-token', via: 'api-token' };
     if (verifyOidc && token.split('.').length === 3) return verifyOidc(token);
     throw new UnauthenticatedError('invalid bearer token');
   };

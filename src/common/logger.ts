@@ -45,8 +45,10 @@ export function logger(component: string): Logger {
   return new Proxy({} as Logger, {
     get(_target, property) {
       const child = childFor(component);
-      const value = child[property as keyof Logger];
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(child) : value;
+      const value: unknown = Reflect.get(child, property);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(child)
+        : value;
     },
   });
 }

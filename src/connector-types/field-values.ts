@@ -8,7 +8,11 @@ import type { ConnectorField, ConnectorType, FieldValues, ValidatedValues } from
 /** An input value: undefined keeps the stored value, null clears it. */
 export type FieldInput = Record<string, string | boolean | null | undefined>;
 
-export function mergeValues(type: ConnectorType, stored: FieldValues, input: FieldInput): FieldValues {
+export function mergeValues(
+  type: ConnectorType,
+  stored: FieldValues,
+  input: FieldInput,
+): FieldValues {
   const known = new Set(type.fields.map((f) => f.name));
   for (const name of Object.keys(input)) {
     if (!known.has(name) && input[name] !== undefined) {

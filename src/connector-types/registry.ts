@@ -17,8 +17,13 @@ export const BUILT_IN_TYPES: readonly ConnectorType[] = [
 function isConnectorType(value: unknown): value is ConnectorType {
   const t = value as Partial<ConnectorType> | null;
   return (
-    typeof t === 'object' && t !== null && typeof t.type === 'string' && typeof t.label === 'string' &&
-    Array.isArray(t.fields) && typeof t.validate === 'function' && typeof t.preview === 'function'
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.type === 'string' &&
+    typeof t.label === 'string' &&
+    Array.isArray(t.fields) &&
+    typeof t.validate === 'function' &&
+    typeof t.preview === 'function'
   );
 }
 
@@ -27,13 +32,19 @@ export function loadConnectorModule(modulePath: string): ConnectorType {
   const resolved = path.resolve(modulePath);
   let exported: Record<string, unknown>;
   try {
+    // A module named in config is loaded at start-up, synchronously, like any CommonJS plugin.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     exported = require(resolved) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`CONNECTOR_MODULES: cannot load ${resolved}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `CONNECTOR_MODULES: cannot load ${resolved}: ${(error as Error).message}`,
+    );
   }
   const candidate = exported.connectorType ?? exported.default;
   if (!isConnectorType(candidate)) {
-    throw new ConfigError(`CONNECTOR_MODULES: ${resolved} does not export a ConnectorType as "connectorType"`);
+    throw new ConfigError(
+      `CONNECTOR_MODULES: ${resolved} does not export a ConnectorType as "connectorType"`,
+    );
   }
   return candidate;
 }
@@ -46,7 +57,8 @@ export class ConnectorTypeRegistry {
       if (!/^[a-z][a-z0-9.-]{1,40}$/.test(type.type)) {
         throw new ConfigError(`connector type code "${type.type}" must be lower-case kebab-case`);
       }
-      if (this.byType.has(type.type)) throw new ConfigError(`connector type "${type.type}" is defined twice`);
+      if (this.byType.has(type.type))
+        throw new ConfigError(`connector type "${type.type}" is defined twice`);
       this.byType.set(type.type, type);
     }
   }
@@ -66,7 +78,10 @@ export class ConnectorTypeRegistry {
   getByType(type: string): ConnectorType {
     const found = this.byType.get(type);
     if (!found) {
-      throw new UserInputError(`unknown connector type "${type}"; known: ${[...this.byType.keys()].join(', ')}`, 'type');
+      throw new UserInputError(
+        `unknown connector type "${type}"; known: ${[...this.byType.keys()].join(', ')}`,
+        'type',
+      );
     }
     return found;
   }

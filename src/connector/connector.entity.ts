@@ -1,6 +1,16 @@
 // A configured outbound connector: one per type per identity provider. `secrets` is sealed
 // (AES-256-GCM) and never leaves the connector service.
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import type { FieldValues } from '../connector-types/connector-type';
 

@@ -11,9 +11,15 @@ export class GoogleConnectorInput {
   @Field(() => String, { nullable: true }) givenNameClaim?: string | null;
   @Field(() => String, { nullable: true }) familyNameClaim?: string | null;
   @Field(() => String, { nullable: true }) serviceAccountEmail?: string | null;
-  @Field(() => String, { nullable: true, description: 'base64 PKCS#12, PEM, or a service-account JSON key' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'base64 PKCS#12, PEM, or a service-account JSON key',
+  })
   privateKey?: string | null;
-  @Field(() => String, { nullable: true, description: 'For PKCS#12 (default notasecret) or an encrypted PEM; not stored' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For PKCS#12 (default notasecret) or an encrypted PEM; not stored',
+  })
   privateKeyPassphrase?: string | null;
   @Field(() => String, { nullable: true }) adminEmail?: string | null;
   @Field(() => String, { nullable: true }) applicationName?: string | null;
@@ -29,7 +35,10 @@ export class SalesforceConnectorInput {
   @Field(() => String, { nullable: true }) clientId?: string | null;
   @Field(() => String, { nullable: true }) clientSecret?: string | null;
   @Field(() => String, { nullable: true }) username?: string | null;
-  @Field(() => String, { nullable: true, description: 'The password followed by the security token' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The password followed by the security token',
+  })
   password?: string | null;
   @Field(() => String, { nullable: true }) tokenEndpoint?: string | null;
   @Field(() => String, { nullable: true }) provisioningPattern?: string | null;
@@ -43,7 +52,10 @@ export class ScimConnectorInput {
   @Field({ nullable: true }) enabled?: boolean;
   @Field(() => String, { nullable: true }) username?: string | null;
   @Field(() => String, { nullable: true }) password?: string | null;
-  @Field(() => String, { nullable: true, description: 'Sent as Authorization: Bearer instead of Basic' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Sent as Authorization: Bearer instead of Basic',
+  })
   bearerToken?: string | null;
   @Field(() => String, { nullable: true }) userEndpoint?: string | null;
   @Field(() => String, { nullable: true }) groupEndpoint?: string | null;

@@ -2,8 +2,20 @@ import { Arg, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { UserInputError } from '../common/errors';
 import type { FieldInput } from '../connector-types/field-values';
 import type { Services } from '../services';
-import { CustomConnectorInput, GoogleConnectorInput, SalesforceConnectorInput, ScimConnectorInput } from './connector.input';
-import { ConnectorTypeInfo, ConnectorView, CustomConnector, GoogleConnector, SalesforceConnector, ScimConnector } from './connector.types';
+import {
+  CustomConnectorInput,
+  GoogleConnectorInput,
+  SalesforceConnectorInput,
+  ScimConnectorInput,
+} from './connector.input';
+import {
+  ConnectorTypeInfo,
+  ConnectorView,
+  CustomConnector,
+  GoogleConnector,
+  SalesforceConnector,
+  ScimConnector,
+} from './connector.types';
 import { toConnectorView } from './connector.view';
 
 function fieldsOf(input: object): { enabled: boolean | undefined; values: FieldInput } {
@@ -15,31 +27,53 @@ function fieldsOf(input: object): { enabled: boolean | undefined; values: FieldI
 export class ConnectorResolver {
   constructor(private readonly services: Services) {}
 
-  @Query(() => [ConnectorTypeInfo], { description: 'Every connector type with the fields it takes' })
+  @Query(() => [ConnectorTypeInfo], {
+    description: 'Every connector type with the fields it takes',
+  })
   connectorTypes(): ConnectorTypeInfo[] {
     const { registry } = this.services;
-    return registry.all().map((t) => ({ type: t.type, label: t.label, builtIn: registry.isBuiltIn(t.type), fields: t.fields }));
+    return registry.all().map((t) => ({
+      type: t.type,
+      label: t.label,
+      builtIn: registry.isBuiltIn(t.type),
+      fields: t.fields,
+    }));
   }
 
   @Mutation(() => GoogleConnector)
-  configureGoogleConnector(@Arg('identityProviderId', () => ID) idpId: string, @Arg('input') input: GoogleConnectorInput): Promise<ConnectorView> {
+  configureGoogleConnector(
+    @Arg('identityProviderId', () => ID) idpId: string,
+    @Arg('input') input: GoogleConnectorInput,
+  ): Promise<ConnectorView> {
     return this.configure(idpId, 'google', fieldsOf(input));
   }
 
   @Mutation(() => SalesforceConnector)
-  configureSalesforceConnector(@Arg('identityProviderId', () => ID) idpId: string, @Arg('input') input: SalesforceConnectorInput): Promise<ConnectorView> {
+  configureSalesforceConnector(
+    @Arg('identityProviderId', () => ID) idpId: string,
+    @Arg('input') input: SalesforceConnectorInput,
+  ): Promise<ConnectorView> {
     return this.configure(idpId, 'salesforce', fieldsOf(input));
   }
 
   @Mutation(() => ScimConnector)
-  configureScimConnector(@Arg('identityProviderId', () => ID) idpId: string, @Arg('input') input: ScimConnectorInput): Promise<ConnectorView> {
+  configureScimConnector(
+    @Arg('identityProviderId', () => ID) idpId: string,
+    @Arg('input') input: ScimConnectorInput,
+  ): Promise<ConnectorView> {
     return this.configure(idpId, input.version, fieldsOf(input));
   }
 
   @Mutation(() => CustomConnector)
-  configureCustomConnector(@Arg('identityProviderId', () => ID) idpId: string, @Arg('input') input: CustomConnectorInput): Promise<ConnectorView> {
+  configureCustomConnector(
+    @Arg('identityProviderId', () => ID) idpId: string,
+    @Arg('input') input: CustomConnectorInput,
+  ): Promise<ConnectorView> {
     if (this.services.registry.isBuiltIn(input.type)) {
-      throw new UserInputError(`"${input.type}" is a built-in type: use its own configure mutation`, 'type');
+      throw new UserInputError(
+        `"${input.type}" is a built-in type: use its own configure mutation`,
+        'type',
+      );
     }
     const values = this.services.connectors.customProperties(input.properties);
     return this.configure(idpId, input.type, { enabled: input.enabled, values });
@@ -50,7 +84,11 @@ export class ConnectorResolver {
     return this.services.connectors.remove(id);
   }
 
-  private async configure(idpId: string, type: string, input: { enabled: boolean | undefined; values: FieldInput }): Promise<ConnectorView> {
+  private async configure(
+    idpId: string,
+    type: string,
+    input: { enabled: boolean | undefined; values: FieldInput },
+  ): Promise<ConnectorView> {
     const { connectors, registry, identityProviders } = this.services;
     const row = await connectors.configure(idpId, type, input.enabled, input.values);
     const idp = await identityProviders.get(idpId);

@@ -37,11 +37,19 @@ export class ConnectorService {
     return found;
   }
 
-  async configure(identityProviderId: string, typeCode: string, enabled: boolean | undefined, input: FieldInput): Promise<Connector> {
+  async configure(
+    identityProviderId: string,
+    typeCode: string,
+    enabled: boolean | undefined,
+    input: FieldInput,
+  ): Promise<Connector> {
     const type = this.registry.getByType(typeCode);
-    if (!isUuid(identityProviderId) || !(await this.idps.existsBy({ id: identityProviderId }))) throw new NotFoundError('IdentityProvider', identityProviderId);
+    if (!isUuid(identityProviderId) || !(await this.idps.existsBy({ id: identityProviderId })))
+      throw new NotFoundError('IdentityProvider', identityProviderId);
     const existing = await this.repo.findOneBy({ identityProviderId, type: typeCode });
-    const stored: FieldValues = existing ? { ...existing.config, ...this.openSecrets(existing) } : {};
+    const stored: FieldValues = existing
+      ? { ...existing.config, ...this.openSecrets(existing) }
+      : {};
     const { config, secrets } = type.validate(mergeValues(type, stored, input));
     const row = existing ?? this.repo.create({ identityProviderId, type: typeCode, enabled: true });
     row.config = config;
@@ -49,7 +57,10 @@ export class ConnectorService {
     if (enabled !== undefined && enabled !== null) row.enabled = enabled;
     try {
       const saved = await this.repo.save(row);
-      log.info({ connectorId: saved.id, type: typeCode, identityProviderId }, existing ? 'connector updated' : 'connector created');
+      log.info(
+        { connectorId: saved.id, type: typeCode, identityProviderId },
+        existing ? 'connector updated' : 'connector created',
+      );
       return saved;
     } catch (error) {
       if (/UNIQUE|Duplicate entry|OptimisticLock|version/i.test(String((error as Error).message))) {

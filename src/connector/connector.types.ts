@@ -16,12 +16,16 @@ const CLASS_BY_TYPE: Record<string, string> = {
   'scim-2': 'ScimConnector',
 };
 
-@InterfaceType('Connector', { resolveType: (value: { type: string }) => CLASS_BY_TYPE[value.type] ?? 'CustomConnector' })
+@InterfaceType('Connector', {
+  resolveType: (value: { type: string }) => CLASS_BY_TYPE[value.type] ?? 'CustomConnector',
+})
 export abstract class ConnectorView {
   @Field(() => ID)
   id: string;
 
-  @Field({ description: 'The connector type code: google, salesforce, scim-1.1, scim-2 or a custom type' })
+  @Field({
+    description: 'The connector type code: google, salesforce, scim-1.1, scim-2 or a custom type',
+  })
   type: string;
 
   @Field()
@@ -53,7 +57,11 @@ export class SalesforceConnector extends ConnectorView {
   @Field() apiVersion: string;
   @Field() domainName: string;
   @Field() clientId: string;
-  @Field(() => String, { nullable: true, description: 'Nullable only to match ScimConnector.username' }) username: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Nullable only to match ScimConnector.username',
+  })
+  username: string | null;
   @Field() tokenEndpoint: string;
   @Field() provisioningPattern: string;
   @Field() provisioningSeparator: string;
@@ -78,7 +86,8 @@ export class ScimConnector extends ConnectorView {
 @ObjectType()
 export class ConnectorProperty {
   @Field() name: string;
-  @Field(() => String, { nullable: true, description: 'null for secrets and unset fields' }) value: string | null;
+  @Field(() => String, { nullable: true, description: 'null for secrets and unset fields' }) value:
+    string | null;
   @Field() configured: boolean;
   @Field() secret: boolean;
 }

@@ -20,7 +20,8 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       poolSize: 20,
     });
   }
-  if (database.database !== ':memory:') mkdirSync(path.dirname(database.database), { recursive: true });
+  if (database.database !== ':memory:')
+    mkdirSync(path.dirname(database.database), { recursive: true });
   return new DataSource({
     type: 'better-sqlite3',
     database: database.database,

@@ -4,4 +4,10 @@ import { IdentityProvider } from '../identity-provider/identity-provider.entity'
 import { ProvisionedEntity } from '../provisioning/provisioned-entity.entity';
 import { ProvisioningRecord } from '../provisioning/provisioning-record.entity';
 
-export const ENTITIES = [IdentityProvider, ClaimMapping, Connector, ProvisionedEntity, ProvisioningRecord];
+export const ENTITIES = [
+  IdentityProvider,
+  ClaimMapping,
+  Connector,
+  ProvisionedEntity,
+  ProvisioningRecord,
+];

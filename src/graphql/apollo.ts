@@ -11,8 +11,16 @@ import { graphiqlLandingPage } from './graphiql';
 const log = logger('graphql');
 
 const CLIENT_CODES = new Set([
-  'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_SUPPORTED',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
 export interface GraphqlContext {
@@ -32,8 +40,11 @@ function describeValidation(details: ValidationDetail[], prefix = ''): string[] 
   ]);
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = String(formatted.extensions?.code ?? '');
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : '';
   if (CLIENT_CODES.has(code)) {
     const details = formatted.extensions?.validationErrors as ValidationDetail[] | undefined;
     if (code === 'BAD_USER_INPUT' && details) {
@@ -42,10 +53,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return formatted;
   }
   log.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
-  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
-export function createApollo(schema: GraphQLSchema, limits: { maxQueryDepth: number }): ApolloServer<GraphqlContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  limits: { maxQueryDepth: number },
+): ApolloServer<GraphqlContext> {
   return new ApolloServer<GraphqlContext>({
     schema,
     introspection: true,

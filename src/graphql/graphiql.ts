@@ -27,7 +27,10 @@ export function loadGraphiqlAssets(): Map<string, Asset> {
     ['graphiql.css', 'graphiql', 'graphiql.min.css', 'text/css; charset=utf-8'],
   ];
   return new Map(
-    files.map(([name, pkg, file, contentType]) => [name, { body: readFileSync(path.join(packageRoot(pkg), file)), contentType }]),
+    files.map(([name, pkg, file, contentType]) => [
+      name,
+      { body: readFileSync(path.join(packageRoot(pkg), file)), contentType },
+    ]),
   );
 }
 

@@ -9,7 +9,9 @@ import type { Services } from '../services';
 const RESOLVERS = [IdentityProviderResolver, ConnectorResolver, TestProvisioningResolver] as const;
 
 export async function createSchema(services: Services | null): Promise<GraphQLSchema> {
-  const instances = new Map<unknown, unknown>(RESOLVERS.map((R) => [R, new R(services as Services)]));
+  const instances = new Map<unknown, unknown>(
+    RESOLVERS.map((R) => [R, new R(services as Services)]),
+  );
   return buildSchema({
     resolvers: RESOLVERS,
     container: { get: (cls: unknown) => instances.get(cls) },

@@ -27,10 +27,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function wantsLandingPage(req: IncomingMessage, search: string): boolean {
-  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !/[?&]query=/.test(search);
+  return (
+    req.method === 'GET' &&
+    (req.headers.accept ?? '').includes('text/html') &&
+    !/[?&]query=/.test(search)
+  );
 }
 
-async function handleGraphql(deps: HttpDeps, req: IncomingMessage & { body?: unknown }, res: ServerResponse, search: string) {
+async function handleGraphql(
+  deps: HttpDeps,
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  search: string,
+) {
   let principal: GraphqlContext['principal'];
   if (!wantsLandingPage(req, search)) {
     try {
@@ -38,7 +47,9 @@ async function handleGraphql(deps: HttpDeps, req: IncomingMessage & { body?: unk
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const status = error.code === 'FORBIDDEN' ? 403 : 401;
-      sendJson(res, status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      sendJson(res, status, {
+        errors: [{ message: error.message, extensions: { code: error.code } }],
+      });
       return;
     }
   }
@@ -76,17 +87,34 @@ export function createHttpServer(deps: HttpDeps): http.Server {
     const fail = (error: unknown) => {
       const status = (error as { status?: number }).status ?? 500;
       if (status >= 500) log.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, status, { errors: [{ message: status === 413 ? `request body exceeds ${deps.maxRequestBytes} bytes` : status >= 500 ? 'Internal server error' : (error as Error).message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] });
+      if (!res.headersSent)
+        sendJson(res, status, {
+          errors: [
+            {
+              message:
+                status === 413
+                  ? `request body exceeds ${deps.maxRequestBytes} bytes`
+                  : status >= 500
+                    ? 'Internal server error'
+                    : (error as Error).message,
+              extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+            },
+          ],
+        });
     };
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return void readiness(deps, res);
     if (req.method === 'GET' && url.pathname.startsWith(ASSET_PREFIX)) {
       const asset = deps.assets.get(url.pathname.slice(ASSET_PREFIX.length));
       if (!asset) return sendJson(res, 404, { error: 'not found' });
-      res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=86400' });
+      res.writeHead(200, {
+        'content-type': asset.contentType,
+        'cache-control': 'public, max-age=86400',
+      });
       return void res.end(asset.body);
     }
-    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'not found: the API is at /graphql' });
+    if (url.pathname !== '/graphql')
+      return sendJson(res, 404, { error: 'not found: the API is at /graphql' });
     parseJson(req, res, (error?: unknown) => {
       if (error) return fail(error);
       handleGraphql(deps, req, res, url.search).catch(fail);

@@ -23,7 +23,10 @@ export class ClaimMapping {
   @Column({ length: 255 })
   remoteClaim: string;
 
-  @Field(() => String, { nullable: true, description: 'A local claim URI, e.g. http://wso2.org/claims/emailaddress' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A local claim URI, e.g. http://wso2.org/claims/emailaddress',
+  })
   @Column({ type: 'varchar', length: 255, nullable: true })
   localClaim: string | null;
 

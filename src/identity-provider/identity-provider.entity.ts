@@ -1,6 +1,13 @@
 // An identity provider: a named set of outbound connectors and claim mappings within one tenant.
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 @ObjectType({ description: 'A provisioning target group in one tenant (Keycloak realm)' })
 @Entity('identity_provider')
@@ -14,7 +21,9 @@ export class IdentityProvider {
   @Column({ length: 128 })
   name: string;
 
-  @Field({ description: 'The tenant (Keycloak realm) whose users this identity provider provisions' })
+  @Field({
+    description: 'The tenant (Keycloak realm) whose users this identity provider provisions',
+  })
   @Column({ length: 128 })
   tenantDomain: string;
 

@@ -12,7 +12,9 @@ export class IdentityProviderInput {
 
   @Field({ description: 'The tenant (Keycloak realm), e.g. carbon.super or master' })
   @Length(1, 128)
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'tenantDomain may contain letters, digits, ".", "_" and "-" only' })
+  @Matches(/^[A-Za-z0-9._-]+$/, {
+    message: 'tenantDomain may contain letters, digits, ".", "_" and "-" only',
+  })
   tenantDomain: string;
 
   @Field(() => String, { nullable: true })
@@ -35,7 +37,9 @@ export class IdentityProviderUpdateInput {
   @Field({ nullable: true })
   @IsOptional()
   @Length(1, 128)
-  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'tenantDomain may contain letters, digits, ".", "_" and "-" only' })
+  @Matches(/^[A-Za-z0-9._-]+$/, {
+    message: 'tenantDomain may contain letters, digits, ".", "_" and "-" only',
+  })
   tenantDomain?: string;
 
   @Field(() => String, { nullable: true })
@@ -50,7 +54,9 @@ export class IdentityProviderUpdateInput {
 
 @InputType()
 export class ClaimMappingInput {
-  @Field({ description: 'The target attribute, e.g. ProfileId (Salesforce) or name.givenName (SCIM)' })
+  @Field({
+    description: 'The target attribute, e.g. ProfileId (Salesforce) or name.givenName (SCIM)',
+  })
   @Length(1, 255)
   remoteClaim: string;
 

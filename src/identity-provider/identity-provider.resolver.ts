@@ -5,14 +5,20 @@ import { toConnectorView } from '../connector/connector.view';
 import type { Services } from '../services';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
-import { ClaimMappingInput, IdentityProviderInput, IdentityProviderUpdateInput } from './identity-provider.input';
+import {
+  ClaimMappingInput,
+  IdentityProviderInput,
+  IdentityProviderUpdateInput,
+} from './identity-provider.input';
 
 @Resolver(() => IdentityProvider)
 export class IdentityProviderResolver {
   constructor(private readonly services: Services) {}
 
   @Query(() => [IdentityProvider])
-  identityProviders(@Arg('tenantDomain', () => String, { nullable: true }) tenantDomain?: string | null): Promise<IdentityProvider[]> {
+  identityProviders(
+    @Arg('tenantDomain', () => String, { nullable: true }) tenantDomain?: string | null,
+  ): Promise<IdentityProvider[]> {
     return this.services.identityProviders.list(tenantDomain);
   }
 
@@ -30,16 +36,23 @@ export class IdentityProviderResolver {
   }
 
   @Mutation(() => IdentityProvider)
-  updateIdentityProvider(@Arg('id', () => ID) id: string, @Arg('input') input: IdentityProviderUpdateInput): Promise<IdentityProvider> {
+  updateIdentityProvider(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: IdentityProviderUpdateInput,
+  ): Promise<IdentityProvider> {
     return this.services.identityProviders.update(id, input);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes the identity provider with its connectors, mappings and links' })
+  @Mutation(() => Boolean, {
+    description: 'Deletes the identity provider with its connectors, mappings and links',
+  })
   deleteIdentityProvider(@Arg('id', () => ID) id: string): Promise<boolean> {
     return this.services.identityProviders.delete(id);
   }
 
-  @Mutation(() => IdentityProvider, { description: 'Replaces all claim mappings of the identity provider' })
+  @Mutation(() => IdentityProvider, {
+    description: 'Replaces all claim mappings of the identity provider',
+  })
   setClaimMappings(
     @Arg('identityProviderId', () => ID) identityProviderId: string,
     @Arg('mappings', () => [ClaimMappingInput]) mappings: ClaimMappingInput[],
@@ -51,7 +64,9 @@ export class IdentityProviderResolver {
   async connectors(@Root() idp: IdentityProvider): Promise<ConnectorView[]> {
     const { connectors, registry } = this.services;
     const rows = await connectors.listFor(idp.id);
-    return rows.map((row) => toConnectorView(row, registry.getByType(row.type), idp, connectors.secretNames(row)));
+    return rows.map((row) =>
+      toConnectorView(row, registry.getByType(row.type), idp, connectors.secretNames(row)),
+    );
   }
 
   @FieldResolver(() => [ClaimMapping])

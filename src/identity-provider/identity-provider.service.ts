@@ -4,7 +4,11 @@ import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { isUuid } from '../common/validation';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
-import type { ClaimMappingInput, IdentityProviderInput, IdentityProviderUpdateInput } from './identity-provider.input';
+import type {
+  ClaimMappingInput,
+  IdentityProviderInput,
+  IdentityProviderUpdateInput,
+} from './identity-provider.input';
 
 export class IdentityProviderService {
   private readonly repo: Repository<IdentityProvider>;
@@ -16,7 +20,10 @@ export class IdentityProviderService {
   }
 
   list(tenantDomain?: string | null): Promise<IdentityProvider[]> {
-    return this.repo.find({ where: tenantDomain ? { tenantDomain } : {}, order: { tenantDomain: 'ASC', name: 'ASC' } });
+    return this.repo.find({
+      where: tenantDomain ? { tenantDomain } : {},
+      order: { tenantDomain: 'ASC', name: 'ASC' },
+    });
   }
 
   async get(id: string): Promise<IdentityProvider> {
@@ -35,7 +42,8 @@ export class IdentityProviderService {
     const entity = await this.get(id);
     const name = input.name ?? entity.name;
     const tenantDomain = input.tenantDomain ?? entity.tenantDomain;
-    if (name !== entity.name || tenantDomain !== entity.tenantDomain) await this.assertNameFree(tenantDomain, name);
+    if (name !== entity.name || tenantDomain !== entity.tenantDomain)
+      await this.assertNameFree(tenantDomain, name);
     Object.assign(entity, { name, tenantDomain });
     if (input.description !== undefined) entity.description = input.description;
     if (input.enabled !== undefined && input.enabled !== null) entity.enabled = input.enabled;
@@ -52,20 +60,33 @@ export class IdentityProviderService {
     return this.mappings.find({ where: { identityProviderId }, order: { position: 'ASC' } });
   }
 
-  async setClaimMappings(identityProviderId: string, input: ClaimMappingInput[]): Promise<IdentityProvider> {
+  async setClaimMappings(
+    identityProviderId: string,
+    input: ClaimMappingInput[],
+  ): Promise<IdentityProvider> {
     await this.get(identityProviderId);
     const seen = new Set<string>();
     for (const m of input) {
-      if (seen.has(m.remoteClaim)) throw new UserInputError(`remoteClaim "${m.remoteClaim}" is mapped twice`, 'remoteClaim');
+      if (seen.has(m.remoteClaim))
+        throw new UserInputError(`remoteClaim "${m.remoteClaim}" is mapped twice`, 'remoteClaim');
       if (!m.localClaim && !m.defaultValue) {
-        throw new UserInputError(`remoteClaim "${m.remoteClaim}" needs a localClaim or a defaultValue`, 'localClaim');
+        throw new UserInputError(
+          `remoteClaim "${m.remoteClaim}" needs a localClaim or a defaultValue`,
+          'localClaim',
+        );
       }
       seen.add(m.remoteClaim);
     }
     await this.dataSource.transaction(async (tx) => {
       await tx.delete(ClaimMapping, { identityProviderId });
       const rows = input.map((m, position) =>
-        tx.create(ClaimMapping, { identityProviderId, position, remoteClaim: m.remoteClaim, localClaim: m.localClaim || null, defaultValue: m.defaultValue ?? null }),
+        tx.create(ClaimMapping, {
+          identityProviderId,
+          position,
+          remoteClaim: m.remoteClaim,
+          localClaim: m.localClaim || null,
+          defaultValue: m.defaultValue ?? null,
+        }),
       );
       if (rows.length) await tx.save(rows);
     });
@@ -75,7 +96,9 @@ export class IdentityProviderService {
 
   private async assertNameFree(tenantDomain: string, name: string): Promise<void> {
     if (await this.repo.existsBy({ tenantDomain, name })) {
-      throw new ConflictError(`an identity provider named "${name}" already exists in tenant "${tenantDomain}"`);
+      throw new ConflictError(
+        `an identity provider named "${name}" already exists in tenant "${tenantDomain}"`,
+      );
     }
   }
 
@@ -85,7 +108,9 @@ export class IdentityProviderService {
       return await this.repo.save(entity);
     } catch (error) {
       if (/UNIQUE|Duplicate entry/i.test(String((error as Error).message))) {
-        throw new ConflictError(`an identity provider named "${entity.name}" already exists in tenant "${entity.tenantDomain}"`);
+        throw new ConflictError(
+          `an identity provider named "${entity.name}" already exists in tenant "${entity.tenantDomain}"`,
+        );
       }
       throw error;
     }

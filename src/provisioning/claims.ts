@@ -35,7 +35,8 @@ export function claimsFrom(pairs: { uri: string; value: string }[], username: st
 export function mapClaims(claims: LocalClaims, mappings: ClaimMappingRule[]): Map<string, string> {
   const remote = new Map<string, string>();
   for (const m of mappings) {
-    const value = (m.localClaim ? claims.get(m.localClaim) : undefined) ?? m.defaultValue ?? undefined;
+    const value =
+      (m.localClaim ? claims.get(m.localClaim) : undefined) ?? m.defaultValue ?? undefined;
     if (value !== undefined && value !== '') remote.set(m.remoteClaim, value);
   }
   return remote;

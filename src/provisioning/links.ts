@@ -11,11 +11,18 @@ export class LinkStore {
     this.repo = dataSource.getRepository(ProvisionedEntity);
   }
 
-  find(connectorId: string, entityType: EntityType, localId: string): Promise<ProvisionedEntity | null> {
+  find(
+    connectorId: string,
+    entityType: EntityType,
+    localId: string,
+  ): Promise<ProvisionedEntity | null> {
     return this.repo.findOneBy({ connectorId, entityType, localId });
   }
 
-  list(filter: { connectorId?: string | null; localId?: string | null }): Promise<ProvisionedEntity[]> {
+  list(filter: {
+    connectorId?: string | null;
+    localId?: string | null;
+  }): Promise<ProvisionedEntity[]> {
     const where: Record<string, string> = {};
     if (filter.connectorId) where.connectorId = filter.connectorId;
     if (filter.localId) where.localId = filter.localId;

@@ -18,7 +18,10 @@ export interface PatternInput {
 export function parsePattern(pattern: string, field = 'provisioningPattern'): PatternToken[] {
   const match = /^\s*\{([^{}]*)\}\s*$/.exec(pattern);
   if (!match) {
-    throw new UserInputError(`${field} must be one {…} list of UD, UN, TD, IDP, got "${pattern}"`, field);
+    throw new UserInputError(
+      `${field} must be one {…} list of UD, UN, TD, IDP, got "${pattern}"`,
+      field,
+    );
   }
   const entries = match[1].split(',').map((s) => s.trim());
   if (entries.some((e) => e === '')) {
@@ -59,7 +62,11 @@ function tokenValues(input: PatternInput, separator: string): Record<PatternToke
 }
 
 /** DESIGN §5 rules 1–3: values in order, separator-joined, a leading empty value dropped, lower-cased. */
-export function buildId(input: PatternInput, pattern = DEFAULT_PATTERN, separator = DEFAULT_SEPARATOR): string {
+export function buildId(
+  input: PatternInput,
+  pattern = DEFAULT_PATTERN,
+  separator = DEFAULT_SEPARATOR,
+): string {
   const values = tokenValues(input, separator);
   let id = '';
   for (const token of parsePattern(pattern)) {

@@ -12,7 +12,12 @@ import type { IdentityProviderService } from '../identity-provider/identity-prov
 import { claimsFrom, type ClaimMappingRule, type ProvisioningUser } from './claims';
 import type { LinkStore } from './links';
 import type { NewRecord, ProvisioningLog } from './provisioning-log';
-import { ProvisioningOperation, ProvisioningStatus, type ProvisioningPreview, type TestProvisioningInput } from './test-provisioning.types';
+import {
+  ProvisioningOperation,
+  ProvisioningStatus,
+  type ProvisioningPreview,
+  type TestProvisioningInput,
+} from './test-provisioning.types';
 
 const log = logger('preview');
 
@@ -22,12 +27,20 @@ interface Decision {
 }
 
 /** DESIGN §6 link rules: an unlinked UPDATE creates, a linked CREATE updates, an unlinked DELETE is skipped. */
-export function decideOperation(requested: ProvisioningOperation, remoteId: string | null): Decision {
+export function decideOperation(
+  requested: ProvisioningOperation,
+  remoteId: string | null,
+): Decision {
   if (requested === ProvisioningOperation.DELETE && !remoteId) {
-    return { operation: requested, skipReason: 'never provisioned through this connector: nothing to delete' };
+    return {
+      operation: requested,
+      skipReason: 'never provisioned through this connector: nothing to delete',
+    };
   }
-  if (requested === ProvisioningOperation.UPDATE && !remoteId) return { operation: ProvisioningOperation.CREATE, skipReason: null };
-  if (requested === ProvisioningOperation.CREATE && remoteId) return { operation: ProvisioningOperation.UPDATE, skipReason: null };
+  if (requested === ProvisioningOperation.UPDATE && !remoteId)
+    return { operation: ProvisioningOperation.CREATE, skipReason: null };
+  if (requested === ProvisioningOperation.CREATE && remoteId)
+    return { operation: ProvisioningOperation.UPDATE, skipReason: null };
   return { operation: requested, skipReason: null };
 }
 
@@ -51,18 +64,29 @@ export class PreviewService {
       const started = performance.now();
       const preview = await this.previewOne(connector, idp, user, mappings, input.operation);
       results.push(preview);
-      records.push(toRecord(preview, connector, idp, user, Math.round(performance.now() - started)));
+      records.push(
+        toRecord(preview, connector, idp, user, Math.round(performance.now() - started)),
+      );
     }
     await this.provisioningLog.write(records);
-    log.debug({ identityProviderId: idp.id, localId: user.id, connectors: targets.length }, 'previewed');
+    log.debug(
+      { identityProviderId: idp.id, localId: user.id, connectors: targets.length },
+      'previewed',
+    );
     return results;
   }
 
-  private async targetConnectors(idp: IdentityProvider, connectorId: string | null): Promise<Connector[]> {
+  private async targetConnectors(
+    idp: IdentityProvider,
+    connectorId: string | null,
+  ): Promise<Connector[]> {
     if (!connectorId) return (await this.connectors.listFor(idp.id)).filter((c) => c.enabled);
     const connector = await this.connectors.get(connectorId);
     if (connector.identityProviderId !== idp.id) {
-      throw new UserInputError(`connector ${connectorId} belongs to another identity provider`, 'connectorId');
+      throw new UserInputError(
+        `connector ${connectorId} belongs to another identity provider`,
+        'connectorId',
+      );
     }
     return [connector];
   }
@@ -80,11 +104,19 @@ export class PreviewService {
     const link = await this.links.find(connector.id, 'USER', user.id);
     const decision = decideOperation(requested, link?.remoteId ?? null);
     const skip = (reason: string): ProvisioningPreview => ({
-      connector: view, operation: decision.operation, provisionedId: link?.remoteName ?? null, request: null, status: ProvisioningStatus.SKIPPED, reason,
+      connector: view,
+      operation: decision.operation,
+      provisionedId: link?.remoteName ?? null,
+      request: null,
+      status: ProvisioningStatus.SKIPPED,
+      reason,
     });
     if (!idp.enabled) return skip('identity provider disabled');
     if (!connector.enabled) return skip('connector disabled');
-    if (user.tenantDomain !== idp.tenantDomain) return skip(`user is in tenant "${user.tenantDomain}", identity provider serves "${idp.tenantDomain}"`);
+    if (user.tenantDomain !== idp.tenantDomain)
+      return skip(
+        `user is in tenant "${user.tenantDomain}", identity provider serves "${idp.tenantDomain}"`,
+      );
     if (decision.skipReason) return skip(decision.skipReason);
     const result = type.preview({
       operation: decision.operation,
@@ -95,7 +127,14 @@ export class PreviewService {
       secretsConfigured: secretNames,
       remoteId: link?.remoteId ?? null,
     });
-    return { connector: view, operation: decision.operation, provisionedId: result.provisionedId, request: result.request, status: ProvisioningStatus.PREVIEWED, reason: null };
+    return {
+      connector: view,
+      operation: decision.operation,
+      provisionedId: result.provisionedId,
+      request: result.request,
+      status: ProvisioningStatus.PREVIEWED,
+      reason: null,
+    };
   }
 }
 
@@ -110,7 +149,13 @@ function toUser(input: TestProvisioningInput, idp: IdentityProvider): Provisioni
   };
 }
 
-function toRecord(p: ProvisioningPreview, connector: Connector, idp: IdentityProvider, user: ProvisioningUser, durationMs: number): NewRecord {
+function toRecord(
+  p: ProvisioningPreview,
+  connector: Connector,
+  idp: IdentityProvider,
+  user: ProvisioningUser,
+  durationMs: number,
+): NewRecord {
   return {
     identityProviderId: idp.id,
     connectorId: connector.id,

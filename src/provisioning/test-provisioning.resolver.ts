@@ -7,7 +7,8 @@ export class TestProvisioningResolver {
   constructor(private readonly services: Services) {}
 
   @Mutation(() => [ProvisioningPreview], {
-    description: 'Shows, per connector, the id the target would know the user by and the exact request; sends nothing',
+    description:
+      'Shows, per connector, the id the target would know the user by and the exact request; sends nothing',
   })
   testProvisioning(@Arg('input') input: TestProvisioningInput): Promise<ProvisioningPreview[]> {
     return this.services.preview.preview(input);

@@ -41,12 +41,18 @@ export class TestUserInput {
   @Length(1, 255)
   username: string;
 
-  @Field(() => String, { nullable: true, description: 'The user store (Keycloak federation provider); UD in patterns' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The user store (Keycloak federation provider); UD in patterns',
+  })
   @IsOptional()
   @MaxLength(128)
   userStoreDomain?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Defaults to the identity provider's tenant" })
+  @Field(() => String, {
+    nullable: true,
+    description: "Defaults to the identity provider's tenant",
+  })
   @IsOptional()
   @MaxLength(128)
   tenantDomain?: string | null;
@@ -62,7 +68,10 @@ export class TestProvisioningInput {
   @Field(() => ID)
   identityProviderId: string;
 
-  @Field(() => ID, { nullable: true, description: 'Only this connector; otherwise every enabled one' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Only this connector; otherwise every enabled one',
+  })
   connectorId?: string | null;
 
   @Field(() => ProvisioningOperation, { defaultValue: ProvisioningOperation.CREATE })
@@ -79,7 +88,9 @@ export class HttpHeader {
   @Field() value: string;
 }
 
-@ObjectType({ description: 'An HTTP request as the connector sends it; secrets and tokens redacted' })
+@ObjectType({
+  description: 'An HTTP request as the connector sends it; secrets and tokens redacted',
+})
 export class HttpRequest {
   @Field() method: string;
   @Field() url: string;
@@ -90,7 +101,9 @@ export class HttpRequest {
 @ObjectType()
 export class ProvisioningPreview {
   @Field(() => ConnectorView) connector: ConnectorView;
-  @Field(() => ProvisioningOperation, { description: 'The operation after link rules (an unlinked UPDATE is a CREATE)' })
+  @Field(() => ProvisioningOperation, {
+    description: 'The operation after link rules (an unlinked UPDATE is a CREATE)',
+  })
   operation: ProvisioningOperation;
   @Field(() => String, { nullable: true, description: 'What the target knows the user by' })
   provisionedId: string | null;

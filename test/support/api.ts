@@ -22,15 +22,25 @@ export interface TestApi {
   app: App;
   db: TestDatabase;
   logs: string[];
-  gql<T = Record<string, any>>(query: string, variables?: object, headers?: Record<string, string>): Promise<GraphqlResponse<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: object,
+    headers?: Record<string, string>,
+  ): Promise<GraphqlResponse<T>>;
   post(body: string, headers?: Record<string, string>): Promise<Response>;
   close(): Promise<void>;
 }
 
-export async function startTestApi(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+): Promise<TestApi> {
   const db = await createTestDatabase(kind);
   const logs: string[] = [];
-  configureLogger('debug', new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }));
+  configureLogger(
+    'debug',
+    new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }),
+  );
   const config = loadConfig({
     DATABASE_URL: db.url,
     SECRETS_KEY: TEST_SECRETS_KEY,
@@ -41,7 +51,11 @@ export async function startTestApi(kind: DatabaseKind, env: Record<string, strin
   });
   const app = await startApp(config);
   const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   return {
     app,
     db,
@@ -61,7 +75,8 @@ export async function startTestApi(kind: DatabaseKind, env: Record<string, strin
 
 /** The data of a response that must have succeeded; fails the test with the errors otherwise. */
 export function ok<T>(response: GraphqlResponse<T>): T {
-  if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+  if (response.errors?.length || !response.data)
+    throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
   return response.data;
 }
 

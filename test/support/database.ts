@@ -14,14 +14,17 @@ export interface TestDatabase {
 }
 
 const SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const START_HINT = 'start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd';
+const START_HINT =
+  'start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd';
 
 async function adminQuery(sql: string): Promise<void> {
   let connection;
   try {
     connection = await createConnection(SERVER_URL);
   } catch (error) {
-    throw new Error(`MariaDB/MySQL is not reachable at ${SERVER_URL} (${(error as Error).message}); ${START_HINT}`);
+    throw new Error(
+      `MariaDB/MySQL is not reachable at ${SERVER_URL} (${(error as Error).message}); ${START_HINT}`,
+    );
   }
   try {
     await connection.query(sql);
@@ -37,5 +40,8 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   }
   const name = `op_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  return { url: `${SERVER_URL}/${name}`, drop: () => adminQuery(`DROP DATABASE IF EXISTS \`${name}\``) };
+  return {
+    url: `${SERVER_URL}/${name}`,
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS \`${name}\``),
+  };
 }

@@ -17,7 +17,7 @@ export function makeTestKeys(): TestKeys {
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     p12Base64(passphrase) {
       // Like Google's .p12 files: the key plus its self-signed certificate.
-      const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+      const key = forge.pki.privateKeyFromPem(pem);
       const cert = forge.pki.createCertificate();
       cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
       cert.serialNumber = '01';
@@ -30,7 +30,12 @@ export function makeTestKeys(): TestKeys {
       return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary').toString('base64');
     },
     serviceAccountJson(clientEmail) {
-      return JSON.stringify({ type: 'service_account', client_email: clientEmail, private_key: pem, private_key_id: 'k1' });
+      return JSON.stringify({
+        type: 'service_account',
+        client_email: clientEmail,
+        private_key: pem,
+        private_key_id: 'k1',
+      });
     },
   };
 }

@@ -5,7 +5,9 @@ import { parsePrivateKey } from './google-key';
 describe('Google private key parsing', () => {
   const keys = makeTestKeys();
   const sameKey = (pem: string) =>
-    createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' }).equals(createPrivateKey(keys.pem).export({ type: 'pkcs8', format: 'der' }));
+    createPrivateKey(pem)
+      .export({ type: 'pkcs8', format: 'der' })
+      .equals(createPrivateKey(keys.pem).export({ type: 'pkcs8', format: 'der' }));
 
   it('reads a PEM key', () => {
     expect(sameKey(parsePrivateKey(keys.pem).pem)).toBe(true);

@@ -13,7 +13,8 @@ const GOOGLE_P12_PASSPHRASE = 'notasecret';
 
 function toPkcs8Pem(pem: string, passphrase?: string): string {
   const key = createPrivateKey({ key: pem, format: 'pem', passphrase });
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new Error(`expected an RSA key, got ${key.asymmetricKeyType}`);
   return key.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
@@ -29,7 +30,9 @@ function fromPkcs12(base64: string, passphrase: string): ParsedKey {
   if (der.length < 64) throw new Error('not base64 PKCS#12, PEM or JSON');
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der.toString('binary')), passphrase);
   const oid = forge.pki.oids.pkcs8ShroudedKeyBag;
-  const bag = p12.getBags({ bagType: oid })[oid]?.[0] ?? p12.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag]?.[0];
+  const bag =
+    p12.getBags({ bagType: oid })[oid]?.[0] ??
+    p12.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag]?.[0];
   if (!bag?.key) throw new Error('the PKCS#12 file holds no private key');
   return { pem: toPkcs8Pem(forge.pki.privateKeyToPem(bag.key)), clientEmail: null };
 }
@@ -38,7 +41,8 @@ export function parsePrivateKey(input: string, passphrase?: string): ParsedKey {
   const text = input.trim();
   try {
     if (text.startsWith('{')) return fromJson(text);
-    if (text.includes('-----BEGIN')) return { pem: toPkcs8Pem(text, passphrase), clientEmail: null };
+    if (text.includes('-----BEGIN'))
+      return { pem: toPkcs8Pem(text, passphrase), clientEmail: null };
     return fromPkcs12(text, passphrase || GOOGLE_P12_PASSPHRASE);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';

@@ -1,16 +1,35 @@
 // Google Workspace (Admin SDK Directory API v1): primaryEmail from the provisioning pattern and
 // the Google Domain; a random password on create only (WSO2 resets it on every update: a bug).
 import { randomBytes } from 'node:crypto';
-import { applyDomain, buildId, DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
-import { claimValue, mapClaims, EMAIL_CLAIM, GIVEN_NAME_CLAIM, LAST_NAME_CLAIM } from '../../provisioning/claims';
-import { field, jsonHeaders, REDACTED, type ConnectorType, type PreviewContext } from '../connector-type';
+import {
+  applyDomain,
+  buildId,
+  DEFAULT_PATTERN,
+  DEFAULT_SEPARATOR,
+} from '../../provisioning/pattern';
+import {
+  claimValue,
+  mapClaims,
+  EMAIL_CLAIM,
+  GIVEN_NAME_CLAIM,
+  LAST_NAME_CLAIM,
+} from '../../provisioning/claims';
+import {
+  field,
+  jsonHeaders,
+  REDACTED,
+  type ConnectorType,
+  type PreviewContext,
+} from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
 import { parsePrivateKey } from './google-key';
 
 export const GOOGLE_API_ROOT = 'https://admin.googleapis.com/';
 export const DIRECTORY_USERS = 'admin/directory/v1/users';
 
-export function googlePrimaryEmail(context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>): string {
+export function googlePrimaryEmail(
+  context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
+): string {
   const { user, config } = context;
   const id = buildId(
     {
@@ -30,7 +49,10 @@ export function randomGooglePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function googleName(context: PreviewContext, withFallback: boolean): { givenName?: string; familyName?: string } {
+function googleName(
+  context: PreviewContext,
+  withFallback: boolean,
+): { givenName?: string; familyName?: string } {
   const { user, config } = context;
   const mapped = mapClaims(user.claims, context.claimMappings);
   const fallback = withFallback ? user.username : undefined;
@@ -44,27 +66,52 @@ export const googleConnectorType: ConnectorType = {
   type: 'google',
   label: 'Google Workspace',
   fields: [
-    field('domain', 'Google Domain', 'DOMAIN', { required: true, description: 'The Google Workspace domain users are provisioned into' }),
-    field('primaryEmailClaim', 'Primary Email Claim', 'STRING', { default: EMAIL_CLAIM, description: 'Kept for WSO2 parity: the primary email is built from the pattern and domain' }),
+    field('domain', 'Google Domain', 'DOMAIN', {
+      required: true,
+      description: 'The Google Workspace domain users are provisioned into',
+    }),
+    field('primaryEmailClaim', 'Primary Email Claim', 'STRING', {
+      default: EMAIL_CLAIM,
+      description: 'Kept for WSO2 parity: the primary email is built from the pattern and domain',
+    }),
     field('givenNameClaim', 'Given Name Claim', 'STRING', { default: GIVEN_NAME_CLAIM }),
     field('familyNameClaim', 'Family Name Claim', 'STRING', { default: LAST_NAME_CLAIM }),
     field('serviceAccountEmail', 'Service Account Email', 'EMAIL', { required: true }),
-    field('privateKey', 'Private Key', 'TEXT', { required: true, secret: true, description: 'base64 PKCS#12, PEM, or a service-account JSON key' }),
-    field('privateKeyPassphrase', 'Private Key Passphrase', 'STRING', { secret: true, description: 'PKCS#12 or encrypted PEM passphrase; used once, never stored (default notasecret)' }),
-    field('adminEmail', "Administrator's Email", 'EMAIL', { required: true, description: 'The admin the service account acts as (domain-wide delegation)' }),
+    field('privateKey', 'Private Key', 'TEXT', {
+      required: true,
+      secret: true,
+      description: 'base64 PKCS#12, PEM, or a service-account JSON key',
+    }),
+    field('privateKeyPassphrase', 'Private Key Passphrase', 'STRING', {
+      secret: true,
+      description:
+        'PKCS#12 or encrypted PEM passphrase; used once, never stored (default notasecret)',
+    }),
+    field('adminEmail', "Administrator's Email", 'EMAIL', {
+      required: true,
+      description: 'The admin the service account acts as (domain-wide delegation)',
+    }),
     field('applicationName', 'Application Name', 'STRING'),
-    field('provisioningPattern', 'Google Outbound Provisioning Pattern', 'PATTERN', { default: DEFAULT_PATTERN }),
-    field('provisioningSeparator', 'Google Provisioning Separator', 'STRING', { default: DEFAULT_SEPARATOR }),
+    field('provisioningPattern', 'Google Outbound Provisioning Pattern', 'PATTERN', {
+      default: DEFAULT_PATTERN,
+    }),
+    field('provisioningSeparator', 'Google Provisioning Separator', 'STRING', {
+      default: DEFAULT_SEPARATOR,
+    }),
   ],
 
   validate(values) {
     const prepared = { ...values };
     const key = prepared.privateKey;
     if (typeof key === 'string') {
-      const passphrase = typeof prepared.privateKeyPassphrase === 'string' ? prepared.privateKeyPassphrase : undefined;
+      const passphrase =
+        typeof prepared.privateKeyPassphrase === 'string'
+          ? prepared.privateKeyPassphrase
+          : undefined;
       const parsed = parsePrivateKey(key, passphrase);
       prepared.privateKey = parsed.pem;
-      if (!prepared.serviceAccountEmail && parsed.clientEmail) prepared.serviceAccountEmail = parsed.clientEmail;
+      if (!prepared.serviceAccountEmail && parsed.clientEmail)
+        prepared.serviceAccountEmail = parsed.clientEmail;
     }
     delete prepared.privateKeyPassphrase;
     const result = validateValues(this, prepared);
@@ -79,12 +126,26 @@ export const googleConnectorType: ConnectorType = {
     const userKey = encodeURIComponent(context.remoteId ?? primaryEmail);
     if (context.operation === 'CREATE') {
       const body = { primaryEmail, name: googleName(context, true), password: REDACTED };
-      return { provisionedId: primaryEmail, request: { method: 'POST', url: users, headers, body } };
+      return {
+        provisionedId: primaryEmail,
+        request: { method: 'POST', url: users, headers, body },
+      };
     }
     if (context.operation === 'UPDATE') {
       const body = { primaryEmail, name: googleName(context, false) };
-      return { provisionedId: primaryEmail, request: { method: 'PUT', url: `${users}/${userKey}`, headers, body } };
+      return {
+        provisionedId: primaryEmail,
+        request: { method: 'PUT', url: `${users}/${userKey}`, headers, body },
+      };
     }
-    return { provisionedId: primaryEmail, request: { method: 'DELETE', url: `${users}/${userKey}`, headers: headers.slice(0, 1), body: null } };
+    return {
+      provisionedId: primaryEmail,
+      request: {
+        method: 'DELETE',
+        url: `${users}/${userKey}`,
+        headers: headers.slice(0, 1),
+        body: null,
+      },
+    };
   },
 };

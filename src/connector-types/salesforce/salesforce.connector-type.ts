@@ -2,8 +2,19 @@
 // Provisioning Domain; every mapped remote claim becomes a User field; delete deactivates.
 import { UserInputError } from '../../common/errors';
 import { mapClaims } from '../../provisioning/claims';
-import { applyDomain, buildId, DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
-import { field, jsonHeaders, REDACTED, type ConnectorType, type PreviewContext } from '../connector-type';
+import {
+  applyDomain,
+  buildId,
+  DEFAULT_PATTERN,
+  DEFAULT_SEPARATOR,
+} from '../../provisioning/pattern';
+import {
+  field,
+  jsonHeaders,
+  REDACTED,
+  type ConnectorType,
+  type PreviewContext,
+} from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
 
 export const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
@@ -12,11 +23,14 @@ export const DEFAULT_API_VERSION = 'v62.0';
 /** "62", "62.0" and "v62.0" all mean API version 62.0. */
 export function normalizeApiVersion(value: string): string {
   const match = /^v?(\d{2,3})(?:\.(\d))?$/.exec(value.trim());
-  if (!match) throw new UserInputError(`apiVersion must look like v62.0, got "${value}"`, 'apiVersion');
+  if (!match)
+    throw new UserInputError(`apiVersion must look like v62.0, got "${value}"`, 'apiVersion');
   return `v${match[1]}.${match[2] ?? '0'}`;
 }
 
-export function salesforceUsername(context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>): string {
+export function salesforceUsername(
+  context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
+): string {
   const { user, config } = context;
   const id = buildId(
     {
@@ -51,14 +65,29 @@ export const salesforceConnectorType: ConnectorType = {
   label: 'Salesforce',
   fields: [
     field('apiVersion', 'API Version', 'STRING', { required: true, default: DEFAULT_API_VERSION }),
-    field('domainName', 'Domain Name', 'URL', { required: true, description: 'https://<my-domain>.my.salesforce.com' }),
-    field('clientId', 'Client ID', 'STRING', { required: true, description: "The connected app's consumer key" }),
+    field('domainName', 'Domain Name', 'URL', {
+      required: true,
+      description: 'https://<my-domain>.my.salesforce.com',
+    }),
+    field('clientId', 'Client ID', 'STRING', {
+      required: true,
+      description: "The connected app's consumer key",
+    }),
     field('clientSecret', 'Client Secret', 'STRING', { required: true, secret: true }),
     field('username', 'Username', 'STRING', { required: true }),
-    field('password', 'Password', 'STRING', { required: true, secret: true, description: 'The password followed by the security token' }),
-    field('tokenEndpoint', 'OAuth2 Token Endpoint', 'URL', { required: true, default: DEFAULT_TOKEN_ENDPOINT }),
+    field('password', 'Password', 'STRING', {
+      required: true,
+      secret: true,
+      description: 'The password followed by the security token',
+    }),
+    field('tokenEndpoint', 'OAuth2 Token Endpoint', 'URL', {
+      required: true,
+      default: DEFAULT_TOKEN_ENDPOINT,
+    }),
     field('provisioningPattern', 'Provisioning Pattern', 'PATTERN', { default: DEFAULT_PATTERN }),
-    field('provisioningSeparator', 'Provisioning Separator', 'STRING', { default: DEFAULT_SEPARATOR }),
+    field('provisioningSeparator', 'Provisioning Separator', 'STRING', {
+      default: DEFAULT_SEPARATOR,
+    }),
     field('provisioningDomain', 'Provisioning Domain', 'DOMAIN'),
   ],
 
@@ -79,7 +108,10 @@ export const salesforceConnectorType: ConnectorType = {
     const url = sobjectsUrl(context.config);
     const headers = jsonHeaders(`Bearer ${REDACTED}`);
     if (context.operation === 'CREATE') {
-      return { provisionedId: username, request: { method: 'POST', url, headers, body: salesforceFields(context) } };
+      return {
+        provisionedId: username,
+        request: { method: 'POST', url, headers, body: salesforceFields(context) },
+      };
     }
     const recordUrl = `${url}/${encodeURIComponent(context.remoteId ?? '')}`;
     const body = context.operation === 'UPDATE' ? salesforceFields(context) : { IsActive: false };

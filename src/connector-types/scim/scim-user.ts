@@ -1,13 +1,34 @@
 // Builds the SCIM User resource from local claims and the IdP's claim mappings. Only mappings whose
 // remote claim is a SCIM attribute path are used, so a Salesforce mapping never leaks into SCIM.
-import { EMAIL_CLAIM, GIVEN_NAME_CLAIM, LAST_NAME_CLAIM, mapClaims, WSO2_CLAIM, type ProvisioningUser, type ClaimMappingRule } from '../../provisioning/claims';
+import {
+  EMAIL_CLAIM,
+  GIVEN_NAME_CLAIM,
+  LAST_NAME_CLAIM,
+  mapClaims,
+  WSO2_CLAIM,
+  type ProvisioningUser,
+  type ClaimMappingRule,
+} from '../../provisioning/claims';
 import type { ScimDialect } from './scim-dialect';
 
 type Json = Record<string, unknown>;
 
 const CORE_ATTRIBUTES = new Set([
-  'name', 'displayName', 'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage',
-  'locale', 'timezone', 'active', 'emails', 'phoneNumbers', 'ims', 'photos', 'addresses',
+  'name',
+  'displayName',
+  'nickName',
+  'profileUrl',
+  'title',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+  'active',
+  'emails',
+  'phoneNumbers',
+  'ims',
+  'photos',
+  'addresses',
   'externalId',
 ]);
 const MULTI_VALUED = new Set(['emails', 'phoneNumbers', 'ims', 'photos']);

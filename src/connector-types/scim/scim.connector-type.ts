@@ -2,7 +2,13 @@
 // username/password, or a bearer token (which wins when both are stored).
 import { randomBytes } from 'node:crypto';
 import { UserInputError } from '../../common/errors';
-import { field, jsonHeaders, REDACTED, type ConnectorType, type PreviewContext } from '../connector-type';
+import {
+  field,
+  jsonHeaders,
+  REDACTED,
+  type ConnectorType,
+  type PreviewContext,
+} from '../connector-type';
 import { flag, text, validateValues } from '../field-values';
 import { PATCH_OP_SCHEMA, SCIM_1_1, SCIM_2_0, type ScimDialect } from './scim-dialect';
 import { scimAttributes, scimSchemas, scimUserName } from './scim-user';
@@ -10,19 +16,30 @@ import { scimAttributes, scimSchemas, scimUserName } from './scim-user';
 const FIELDS = [
   field('username', 'Username', 'STRING', { description: 'HTTP Basic user name' }),
   field('password', 'Password', 'STRING', { secret: true, description: 'HTTP Basic password' }),
-  field('bearerToken', 'Bearer Token', 'STRING', { secret: true, description: 'Alternative to Basic authentication' }),
+  field('bearerToken', 'Bearer Token', 'STRING', {
+    secret: true,
+    description: 'Alternative to Basic authentication',
+  }),
   field('userEndpoint', 'User Endpoint', 'URL', { required: true }),
   field('groupEndpoint', 'Group Endpoint', 'URL'),
-  field('userStoreDomain', 'User Store Domain', 'STRING', { description: 'Prefixes user and group names as DOMAIN/name' }),
-  field('enablePasswordProvisioning', 'Enable Password Provisioning', 'BOOLEAN', { default: 'true' }),
+  field('userStoreDomain', 'User Store Domain', 'STRING', {
+    description: 'Prefixes user and group names as DOMAIN/name',
+  }),
+  field('enablePasswordProvisioning', 'Enable Password Provisioning', 'BOOLEAN', {
+    default: 'true',
+  }),
   field('defaultPassword', 'Default Password', 'STRING', { secret: true }),
 ];
 
 /** Create only: the user's password, else the Default Password, else (if enabled) a random one. */
-export function scimPassword(context: Pick<PreviewContext, 'user' | 'config'>, defaultPassword: string | undefined): string | undefined {
+export function scimPassword(
+  context: Pick<PreviewContext, 'user' | 'config'>,
+  defaultPassword: string | undefined,
+): string | undefined {
   if (context.user.password) return context.user.password;
   if (defaultPassword) return defaultPassword;
-  if (flag(context.config, 'enablePasswordProvisioning', true)) return randomBytes(18).toString('base64url') + 'aA1!';
+  if (flag(context.config, 'enablePasswordProvisioning', true))
+    return randomBytes(18).toString('base64url') + 'aA1!';
   return undefined;
 }
 
@@ -38,17 +55,30 @@ function previewFor(dialect: ScimDialect, context: PreviewContext) {
   const resource = { schemas: scimSchemas(dialect, attributes), userName, ...attributes };
   const userUrl = `${endpoint}/${encodeURIComponent(context.remoteId ?? '')}`;
   if (context.operation === 'CREATE') {
-    const hasPassword = context.user.password || context.secretsConfigured.has('defaultPassword') || flag(context.config, 'enablePasswordProvisioning', true);
+    const hasPassword =
+      context.user.password ||
+      context.secretsConfigured.has('defaultPassword') ||
+      flag(context.config, 'enablePasswordProvisioning', true);
     const body = hasPassword ? { ...resource, password: REDACTED } : resource;
     return { provisionedId: userName, request: { method: 'POST', url: endpoint, headers, body } };
   }
   if (context.operation === 'DELETE') {
-    return { provisionedId: userName, request: { method: 'DELETE', url: userUrl, headers: headers.slice(0, 1), body: null } };
+    return {
+      provisionedId: userName,
+      request: { method: 'DELETE', url: userUrl, headers: headers.slice(0, 1), body: null },
+    };
   }
-  const body = dialect.updateMethod === 'PATCH'
-    ? { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', value: { userName, ...attributes } }] }
-    : { ...resource, id: context.remoteId };
-  return { provisionedId: userName, request: { method: dialect.updateMethod, url: userUrl, headers, body } };
+  const body =
+    dialect.updateMethod === 'PATCH'
+      ? {
+          schemas: [PATCH_OP_SCHEMA],
+          Operations: [{ op: 'replace', value: { userName, ...attributes } }],
+        }
+      : { ...resource, id: context.remoteId };
+  return {
+    provisionedId: userName,
+    request: { method: dialect.updateMethod, url: userUrl, headers, body },
+  };
 }
 
 function scimConnectorType(dialect: ScimDialect): ConnectorType {
@@ -60,7 +90,10 @@ function scimConnectorType(dialect: ScimDialect): ConnectorType {
       const result = validateValues(this, values);
       const basic = result.config.username !== undefined && result.secrets.password !== undefined;
       if (!basic && result.secrets.bearerToken === undefined) {
-        throw new UserInputError('SCIM needs a username and password, or a bearerToken', 'password');
+        throw new UserInputError(
+          'SCIM needs a username and password, or a bearerToken',
+          'password',
+        );
       }
       return result;
     },

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as a user and CI run it (npm test): makes sure its prerequisites are there
+# (Debian's Chromium for the GraphiQL test, a MariaDB/MySQL server), then lint, build and jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_chromium() {
+  local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [ -x "$chromium" ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's chromium for the GraphiQL browser test"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test: Chromium is missing at $chromium; install it: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+}
+
+mysql_up() {
+  node -e "require('mysql2/promise').createConnection(process.argv[1]).then(c => c.end(), () => process.exit(1))" \
+    "${TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}"
+}
+
+need_mariadb() {
+  mysql_up && return
+  if [ -x /usr/sbin/mariadbd ] && [ "$(id -u)" = 0 ]; then
+    echo "test: starting the local MariaDB server"
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+    for _ in $(seq 1 30); do mysql_up && return; sleep 1; done
+  fi
+  echo "test: no MariaDB/MySQL at ${TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306}; start one:" \
+    "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd (or set TEST_MYSQL_URL)" >&2
+  exit 1
+}
+
+need_chromium
+need_mariadb
+npm run --silent lint
+npx tsc -p tsconfig.json
+npx jest "$@"
