@@ -84,6 +84,7 @@ export async function startApp(config: Config): Promise<App> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await apollo.stop();
+      await services.provisioningLog.drain();
       await dataSource.destroy();
     },
   };

@@ -4,6 +4,7 @@ import type { SecretBox } from './common/secrets';
 import { ConnectorService } from './connector/connector.service';
 import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
+import { IdpSnapshotCache } from './provisioning/idp-snapshot';
 import { LinkStore } from './provisioning/links';
 import { PreviewService } from './provisioning/preview.service';
 import { ProvisioningLog } from './provisioning/provisioning-log';
@@ -14,6 +15,7 @@ export interface Services {
   registry: ConnectorTypeRegistry;
   links: LinkStore;
   provisioningLog: ProvisioningLog;
+  snapshots: IdpSnapshotCache;
   preview: PreviewService;
 }
 
@@ -26,12 +28,17 @@ export function createServices(
   const connectors = new ConnectorService(dataSource, registry, secretBox);
   const links = new LinkStore(dataSource);
   const provisioningLog = new ProvisioningLog(dataSource);
-  const preview = new PreviewService(
-    identityProviders,
-    connectors,
-    registry,
-    links,
-    provisioningLog,
-  );
-  return { identityProviders, connectors, registry, links, provisioningLog, preview };
+  const snapshots = new IdpSnapshotCache(async (id) => {
+    const [identityProvider, connectorRows, claimMappings] = await Promise.all([
+      identityProviders.get(id),
+      connectors.listFor(id),
+      identityProviders.claimMappings(id),
+    ]);
+    const secretNames = new Map(connectorRows.map((c) => [c.id, connectors.secretNames(c)]));
+    return { identityProvider, connectors: connectorRows, claimMappings, secretNames };
+  });
+  identityProviders.onChange(() => snapshots.invalidate());
+  connectors.onChange(() => snapshots.invalidate());
+  const preview = new PreviewService(snapshots, registry, links, provisioningLog);
+  return { identityProviders, connectors, registry, links, provisioningLog, snapshots, preview };
 }

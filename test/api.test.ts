@@ -525,7 +525,7 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
       }
     });
 
-    it('rejects a connector of another identity provider and an unknown one', async () => {
+    it('answers NOT_FOUND for a connector of another identity provider and an unknown one', async () => {
       const other = await createIdp('other-idp');
       const otherScim = ok(await api.gql(doc.CONFIGURE_SCIM, { id: other, input: doc.SEED.scim2 }))
         .configureScimConnector.id;
@@ -535,7 +535,7 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
             input: { identityProviderId: idpId, connectorId: otherScim, user: doc.SEED_USER },
           }),
         ),
-      ).toBe('BAD_USER_INPUT');
+      ).toBe('NOT_FOUND');
       expect(
         errorCode(
           await api.gql(doc.TEST_PROVISIONING, {

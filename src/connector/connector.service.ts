@@ -2,6 +2,7 @@
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
 import { DataSource, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { ChangeNotifier } from '../common/change-notifier';
 import { isUuid } from '../common/validation';
 import { logger } from '../common/logger';
 import type { SecretBox } from '../common/secrets';
@@ -13,7 +14,7 @@ import { Connector } from './connector.entity';
 
 const log = logger('connector');
 
-export class ConnectorService {
+export class ConnectorService extends ChangeNotifier {
   private readonly repo: Repository<Connector>;
 
   constructor(
@@ -21,6 +22,7 @@ export class ConnectorService {
     private readonly registry: ConnectorTypeRegistry,
     private readonly secretBox: SecretBox,
   ) {
+    super();
     this.repo = dataSource.getRepository(Connector);
     this.idps = dataSource.getRepository(IdentityProvider);
   }
@@ -57,6 +59,7 @@ export class ConnectorService {
     if (enabled !== undefined && enabled !== null) row.enabled = enabled;
     try {
       const saved = await this.repo.save(row);
+      this.changed();
       log.info(
         { connectorId: saved.id, type: typeCode, identityProviderId },
         existing ? 'connector updated' : 'connector created',
@@ -73,6 +76,7 @@ export class ConnectorService {
   async remove(id: string): Promise<boolean> {
     await this.get(id);
     await this.repo.delete({ id });
+    this.changed();
     return true;
   }
 

@@ -1,6 +1,7 @@
 // Identity providers and their claim mappings; names are unique within a tenant.
 import { DataSource, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
+import { ChangeNotifier } from '../common/change-notifier';
 import { isUuid } from '../common/validation';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
@@ -10,11 +11,12 @@ import type {
   IdentityProviderUpdateInput,
 } from './identity-provider.input';
 
-export class IdentityProviderService {
+export class IdentityProviderService extends ChangeNotifier {
   private readonly repo: Repository<IdentityProvider>;
   private readonly mappings: Repository<ClaimMapping>;
 
   constructor(private readonly dataSource: DataSource) {
+    super();
     this.repo = dataSource.getRepository(IdentityProvider);
     this.mappings = dataSource.getRepository(ClaimMapping);
   }
@@ -53,6 +55,7 @@ export class IdentityProviderService {
   async delete(id: string): Promise<boolean> {
     await this.get(id);
     await this.repo.delete({ id });
+    this.changed();
     return true;
   }
 
@@ -91,6 +94,7 @@ export class IdentityProviderService {
       if (rows.length) await tx.save(rows);
     });
     await this.repo.update({ id: identityProviderId }, { updatedAt: new Date() });
+    this.changed();
     return this.get(identityProviderId);
   }
 
@@ -105,7 +109,9 @@ export class IdentityProviderService {
   /** The unique index is the final word when two requests race for one name. */
   private async saveUnique(entity: IdentityProvider): Promise<IdentityProvider> {
     try {
-      return await this.repo.save(entity);
+      const saved = await this.repo.save(entity);
+      this.changed();
+      return saved;
     } catch (error) {
       if (/UNIQUE|Duplicate entry/i.test(String((error as Error).message))) {
         throw new ConflictError(

@@ -1,5 +1,5 @@
 // Links between local users/groups and what each connector's target knows them by.
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
 export type EntityType = 'USER' | 'GROUP';
@@ -17,6 +17,17 @@ export class LinkStore {
     localId: string,
   ): Promise<ProvisionedEntity | null> {
     return this.repo.findOneBy({ connectorId, entityType, localId });
+  }
+
+  /** The links of one local entity on several connectors, in one query. */
+  async findMany(
+    connectorIds: string[],
+    entityType: EntityType,
+    localId: string,
+  ): Promise<Map<string, ProvisionedEntity>> {
+    if (!connectorIds.length) return new Map();
+    const rows = await this.repo.findBy({ connectorId: In(connectorIds), entityType, localId });
+    return new Map(rows.map((row) => [row.connectorId, row]));
   }
 
   list(filter: {

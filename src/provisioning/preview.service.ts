@@ -1,16 +1,16 @@
 // testProvisioning in preview mode: for each connector, the provisioned id and the exact request
 // it would send, after the link rules. Nothing is sent; every preview is written to the log.
 import { performance } from 'node:perf_hooks';
-import { UserInputError } from '../common/errors';
+import { NotFoundError } from '../common/errors';
 import { logger } from '../common/logger';
 import type { Connector } from '../connector/connector.entity';
-import type { ConnectorService } from '../connector/connector.service';
 import { toConnectorView } from '../connector/connector.view';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
-import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
 import { claimsFrom, type ClaimMappingRule, type ProvisioningUser } from './claims';
+import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
 import type { LinkStore } from './links';
+import type { ProvisionedEntity } from './provisioned-entity.entity';
 import type { NewRecord, ProvisioningLog } from './provisioning-log';
 import {
   ProvisioningOperation,
@@ -46,29 +46,42 @@ export function decideOperation(
 
 export class PreviewService {
   constructor(
-    private readonly identityProviders: IdentityProviderService,
-    private readonly connectors: ConnectorService,
+    private readonly snapshots: IdpSnapshotCache,
     private readonly registry: ConnectorTypeRegistry,
     private readonly links: LinkStore,
     private readonly provisioningLog: ProvisioningLog,
   ) {}
 
   async preview(input: TestProvisioningInput): Promise<ProvisioningPreview[]> {
-    const idp = await this.identityProviders.get(input.identityProviderId);
-    const targets = await this.targetConnectors(idp, input.connectorId ?? null);
-    const mappings = await this.identityProviders.claimMappings(idp.id);
+    const snapshot = await this.snapshots.get(input.identityProviderId);
+    const { identityProvider: idp, claimMappings: mappings } = snapshot;
+    const targets = this.targetConnectors(snapshot, input.connectorId ?? null);
     const user = toUser(input, idp);
+    const links = await this.links.findMany(
+      targets.map((c) => c.id),
+      'USER',
+      user.id,
+    );
     const results: ProvisioningPreview[] = [];
     const records: NewRecord[] = [];
     for (const connector of targets) {
       const started = performance.now();
-      const preview = await this.previewOne(connector, idp, user, mappings, input.operation);
+      const secretNames = snapshot.secretNames.get(connector.id) ?? new Set<string>();
+      const preview = this.previewOne(
+        connector,
+        idp,
+        user,
+        mappings,
+        input.operation,
+        links.get(connector.id) ?? null,
+        secretNames,
+      );
       results.push(preview);
       records.push(
         toRecord(preview, connector, idp, user, Math.round(performance.now() - started)),
       );
     }
-    await this.provisioningLog.write(records);
+    this.provisioningLog.append(records);
     log.debug(
       { identityProviderId: idp.id, localId: user.id, connectors: targets.length },
       'previewed',
@@ -76,32 +89,29 @@ export class PreviewService {
     return results;
   }
 
-  private async targetConnectors(
-    idp: IdentityProvider,
-    connectorId: string | null,
-  ): Promise<Connector[]> {
-    if (!connectorId) return (await this.connectors.listFor(idp.id)).filter((c) => c.enabled);
-    const connector = await this.connectors.get(connectorId);
-    if (connector.identityProviderId !== idp.id) {
-      throw new UserInputError(
-        `connector ${connectorId} belongs to another identity provider`,
-        'connectorId',
+  private targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {
+    if (!connectorId) return snapshot.connectors.filter((c) => c.enabled);
+    const connector = snapshot.connectors.find((c) => c.id === connectorId);
+    if (!connector) {
+      throw new NotFoundError(
+        'Connector',
+        `${connectorId} of identity provider ${snapshot.identityProvider.id}`,
       );
     }
     return [connector];
   }
 
-  private async previewOne(
+  private previewOne(
     connector: Connector,
     idp: IdentityProvider,
     user: ProvisioningUser,
     claimMappings: ClaimMappingRule[],
     requested: ProvisioningOperation,
-  ): Promise<ProvisioningPreview> {
+    link: ProvisionedEntity | null,
+    secretNames: Set<string>,
+  ): ProvisioningPreview {
     const type = this.registry.getByType(connector.type);
-    const secretNames = this.connectors.secretNames(connector);
     const view = toConnectorView(connector, type, idp, secretNames);
-    const link = await this.links.find(connector.id, 'USER', user.id);
     const decision = decideOperation(requested, link?.remoteId ?? null);
     const skip = (reason: string): ProvisioningPreview => ({
       connector: view,

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm run bench: builds, then runs each benchmark against the local MariaDB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.json
+node dist/bench/api.bench.js
