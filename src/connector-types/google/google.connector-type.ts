@@ -1,12 +1,7 @@
 // Google Workspace (Admin SDK Directory API v1): primaryEmail from the provisioning pattern and
 // the Google Domain; a random password on create only (WSO2 resets it on every update: a bug).
 import { randomBytes } from 'node:crypto';
-import {
-  applyDomain,
-  buildId,
-  DEFAULT_PATTERN,
-  DEFAULT_SEPARATOR,
-} from '../../provisioning/pattern';
+import { DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
 import {
   claimValue,
   mapClaims,
@@ -22,6 +17,7 @@ import {
   type PreviewContext,
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
+import { patternId } from '../pattern-id';
 import { parsePrivateKey } from './google-key';
 
 export const GOOGLE_API_ROOT = 'https://admin.googleapis.com/';
@@ -30,18 +26,7 @@ export const DIRECTORY_USERS = 'admin/directory/v1/users';
 export function googlePrimaryEmail(
   context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
 ): string {
-  const { user, config } = context;
-  const id = buildId(
-    {
-      username: user.username,
-      userStoreDomain: user.userStoreDomain,
-      tenantDomain: user.tenantDomain,
-      identityProviderName: context.identityProviderName,
-    },
-    text(config, 'provisioningPattern') ?? DEFAULT_PATTERN,
-    separatorOf(config, 'provisioningSeparator', DEFAULT_SEPARATOR),
-  );
-  return applyDomain(id, text(config, 'domain'));
+  return patternId(context, 'domain');
 }
 
 /** Google requires a password on insert; the user never learns it and signs in through SSO. */

@@ -2,12 +2,7 @@
 // Provisioning Domain; every mapped remote claim becomes a User field; delete deactivates.
 import { UserInputError } from '../../common/errors';
 import { mapClaims } from '../../provisioning/claims';
-import {
-  applyDomain,
-  buildId,
-  DEFAULT_PATTERN,
-  DEFAULT_SEPARATOR,
-} from '../../provisioning/pattern';
+import { DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
 import {
   field,
   jsonHeaders,
@@ -16,6 +11,7 @@ import {
   type PreviewContext,
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
+import { patternId } from '../pattern-id';
 
 export const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
 export const DEFAULT_API_VERSION = 'v62.0';
@@ -31,18 +27,7 @@ export function normalizeApiVersion(value: string): string {
 export function salesforceUsername(
   context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
 ): string {
-  const { user, config } = context;
-  const id = buildId(
-    {
-      username: user.username,
-      userStoreDomain: user.userStoreDomain,
-      tenantDomain: user.tenantDomain,
-      identityProviderName: context.identityProviderName,
-    },
-    text(config, 'provisioningPattern') ?? DEFAULT_PATTERN,
-    separatorOf(config, 'provisioningSeparator', DEFAULT_SEPARATOR),
-  );
-  return applyDomain(id, text(config, 'provisioningDomain'));
+  return patternId(context, 'provisioningDomain');
 }
 
 /** The User fields: mapped claims ("true"/"false" become booleans, as WSO2 does) and the built Username. */
