@@ -64,7 +64,13 @@ export class ProvisioningLog {
         batch.push(next);
       }
       try {
-        await this.repo.insert(batch.flatMap((p) => p.records));
+        // updateEntity(false): skip reading generated ids and timestamps back; nobody needs them.
+        await this.repo
+          .createQueryBuilder()
+          .insert()
+          .values(batch.flatMap((p) => p.records))
+          .updateEntity(false)
+          .execute();
         batch.forEach((p) => p.resolve());
       } catch (error) {
         batch.forEach((p) => p.reject(error));
