@@ -1,6 +1,7 @@
 // The GraphQL API end to end over HTTP: on the real MariaDB, and once more on SQLite.
 import { ProvisioningRecord } from '../src/provisioning/provisioning-record.entity';
 import { Connector } from '../src/connector/connector.entity';
+import { ProvisionedEntity } from '../src/provisioning/provisioned-entity.entity';
 import { errorCode, ok, startTestApi, type TestApi } from './support/api';
 import type { DatabaseKind } from './support/database';
 import * as doc from './support/documents';
@@ -485,7 +486,7 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
       }
     });
 
-    it('previews a SCIM 1.1 update as a PUT of the full resource', async () => {
+    it('previews a SCIM 1.1 create in the SCIM 1.1 schema with the password redacted', async () => {
       ok(
         await api.gql(doc.CONFIGURE_SCIM, {
           id: idpId,
@@ -506,10 +507,130 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
       }
     });
 
+    describe('for a user already provisioned (linked)', () => {
+      const linkedUser = { ...doc.SEED_USER, id: 'kc-user-42' };
+      const remoteIds: Record<string, string> = {
+        scim2: '2819c223-7f76-453a-919d-413861904646',
+        scim11: 'b2a9-scim11-remote',
+        salesforce: '005xx000001Sv6AAAS',
+        google: 'primary_user.provisioning.com_carbon.super_salesforce@mygoogledomain.com',
+      };
+      beforeAll(async () => {
+        const repo = api.app.dataSource.getRepository(ProvisionedEntity);
+        for (const [key, remoteId] of Object.entries(remoteIds)) {
+          await repo.insert({
+            connectorId: ids[key],
+            entityType: 'USER',
+            localId: linkedUser.id,
+            remoteId,
+            remoteName: null,
+            lastSyncedAt: new Date(),
+            attributesHash: null,
+          });
+        }
+        ok(
+          await api.gql(doc.CONFIGURE_SCIM, {
+            id: idpId,
+            input: { version: 'SCIM_1_1', enabled: true },
+          }),
+        );
+      });
+      afterAll(async () => {
+        ok(
+          await api.gql(doc.CONFIGURE_SCIM, {
+            id: idpId,
+            input: { version: 'SCIM_1_1', enabled: false },
+          }),
+        );
+      });
+
+      async function previewLinked(connector: string, operation: string) {
+        const [result] = await preview({
+          connectorId: ids[connector],
+          operation,
+          user: linkedUser,
+        });
+        return result;
+      }
+
+      it('turns a CREATE into an UPDATE', async () => {
+        expect(await previewLinked('scim2', 'CREATE')).toMatchObject({
+          operation: 'UPDATE',
+          status: 'PREVIEWED',
+        });
+      });
+
+      it('updates SCIM 2.0 with a PatchOp on the linked id', async () => {
+        const { request } = await previewLinked('scim2', 'UPDATE');
+        expect(request.method).toBe('PATCH');
+        expect(request.url).toBe(`https://localhost:9443/scim2/Users/${remoteIds.scim2}`);
+        expect(request.body).toEqual({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [
+            {
+              op: 'replace',
+              value: {
+                userName: 'Domain/user@provisioning.com',
+                name: { givenName: 'Pat', familyName: 'Lee' },
+                emails: [{ value: 'user@provisioning.com', primary: true }],
+                displayName: 'Pat Lee',
+              },
+            },
+          ],
+        });
+      });
+
+      it('updates SCIM 1.1 with a PUT of the full resource, without a password', async () => {
+        const { request } = await previewLinked('scim11', 'UPDATE');
+        expect(request.method).toBe('PUT');
+        expect(request.url).toBe(`https://localhost:9443/wso2/scim/Users/${remoteIds.scim11}`);
+        expect(request.body).toMatchObject({
+          schemas: ['urn:scim:schemas:core:1.0'],
+          id: remoteIds.scim11,
+          userName: 'user@provisioning.com',
+        });
+        expect(request.body.password).toBeUndefined();
+      });
+
+      it('updates Salesforce by PATCH on the record and deletes by deactivating it', async () => {
+        const update = await previewLinked('salesforce', 'UPDATE');
+        expect(update.request).toMatchObject({
+          method: 'PATCH',
+          url: `https://identityprovisioning-dev-ed.my.salesforce.com/services/data/v32.0/sobjects/User/${remoteIds.salesforce}`,
+        });
+        expect(update.request.body.Username).toBe(
+          'primary-user@provisioning.com-carbon.super-salesforce',
+        );
+        const remove = await previewLinked('salesforce', 'DELETE');
+        expect(remove.request).toMatchObject({ method: 'PATCH', body: { IsActive: false } });
+      });
+
+      it('updates Google without a password and deletes the linked user', async () => {
+        const update = await previewLinked('google', 'UPDATE');
+        expect(update.request).toMatchObject({
+          method: 'PUT',
+          url: `https://admin.googleapis.com/admin/directory/v1/users/${encodeURIComponent(remoteIds.google)}`,
+        });
+        expect(update.request.body).toEqual({
+          primaryEmail: remoteIds.google,
+          name: { givenName: 'Pat', familyName: 'Lee' },
+        });
+        const remove = await previewLinked('google', 'DELETE');
+        expect(remove).toMatchObject({
+          status: 'PREVIEWED',
+          request: { method: 'DELETE', body: null },
+        });
+      });
+    });
+
     it('writes every preview to the provisioning log, redacted', async () => {
       const repo = api.app.dataSource.getRepository(ProvisioningRecord);
+      // Preview log rows are written behind the response: wait for the queue before counting.
+      const { provisioningLog } = api.app.services;
+      await provisioningLog.drain();
       const before = await repo.count();
       await preview({});
+      await provisioningLog.drain();
       const records = await repo.find({ order: { id: 'DESC' }, take: 3 });
       expect(await repo.count()).toBe(before + 3);
       for (const record of records) {

@@ -67,6 +67,7 @@ describe('secrets at rest on MariaDB', () => {
   afterAll(async () => api?.close());
 
   async function everyRow(): Promise<string> {
+    await api.app.services.provisioningLog.drain();
     const tables = [
       'identity_provider',
       'claim_mapping',

@@ -1,7 +1,7 @@
 // The id Google and Salesforce know a user by: the connector's provisioning pattern and separator,
 // then the domain rule with the connector's domain (Google Domain or Salesforce Provisioning Domain).
 import { applyDomain, buildId, DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../provisioning/pattern';
-import type { PreviewContext } from './connector-type';
+import { field, type ConnectorField, type PreviewContext } from './connector-type';
 import { separatorOf, text } from './field-values';
 
 export function patternId(
@@ -20,4 +20,12 @@ export function patternId(
     separatorOf(config, 'provisioningSeparator', DEFAULT_SEPARATOR),
   );
   return applyDomain(id, text(config, domainField));
+}
+
+/** The pattern and separator fields of a connector type that builds ids from a pattern. */
+export function patternFields(patternLabel: string, separatorLabel: string): ConnectorField[] {
+  return [
+    field('provisioningPattern', patternLabel, 'PATTERN', { default: DEFAULT_PATTERN }),
+    field('provisioningSeparator', separatorLabel, 'STRING', { default: DEFAULT_SEPARATOR }),
+  ];
 }

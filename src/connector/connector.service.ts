@@ -16,6 +16,7 @@ const log = logger('connector');
 
 export class ConnectorService extends ChangeNotifier {
   private readonly repo: Repository<Connector>;
+  private readonly idps: Repository<IdentityProvider>;
 
   constructor(
     dataSource: DataSource,
@@ -26,8 +27,6 @@ export class ConnectorService extends ChangeNotifier {
     this.repo = dataSource.getRepository(Connector);
     this.idps = dataSource.getRepository(IdentityProvider);
   }
-
-  private readonly idps: Repository<IdentityProvider>;
 
   listFor(identityProviderId: string): Promise<Connector[]> {
     return this.repo.find({ where: { identityProviderId }, order: { type: 'ASC' } });
@@ -66,8 +65,10 @@ export class ConnectorService extends ChangeNotifier {
       );
       return saved;
     } catch (error) {
-      if (/UNIQUE|Duplicate entry|OptimisticLock|version/i.test(String((error as Error).message))) {
-        throw new ConflictError(`the ${typeCode} connector was changed concurrently; retry`);
+      if (/UNIQUE|Duplicate entry/i.test(String((error as Error).message))) {
+        throw new ConflictError(
+          `a ${typeCode} connector was created concurrently for this identity provider; retry`,
+        );
       }
       throw error;
     }

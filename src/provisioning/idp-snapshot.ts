@@ -15,7 +15,6 @@ export interface IdpSnapshot {
 
 export class IdpSnapshotCache {
   private readonly entries = new Map<string, { at: number; value: Promise<IdpSnapshot> }>();
-  private generation = 0;
 
   constructor(
     private readonly load: (id: string) => Promise<IdpSnapshot>,
@@ -25,19 +24,14 @@ export class IdpSnapshotCache {
   get(id: string): Promise<IdpSnapshot> {
     const hit = this.entries.get(id);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
-    const generation = this.generation;
     const value = this.load(id);
     this.entries.set(id, { at: Date.now(), value });
-    value.then(
-      () => generation !== this.generation && this.entries.delete(id),
-      () => this.entries.delete(id),
-    );
+    value.catch(() => this.entries.get(id)?.value === value && this.entries.delete(id));
     return value;
   }
 
   /** Called after any change to identity providers, connectors or mappings. */
   invalidate(): void {
-    this.generation++;
     this.entries.clear();
   }
 }

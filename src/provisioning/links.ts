@@ -11,14 +11,6 @@ export class LinkStore {
     this.repo = dataSource.getRepository(ProvisionedEntity);
   }
 
-  find(
-    connectorId: string,
-    entityType: EntityType,
-    localId: string,
-  ): Promise<ProvisionedEntity | null> {
-    return this.repo.findOneBy({ connectorId, entityType, localId });
-  }
-
   /** The links of one local entity on several connectors, in one query. */
   async findMany(
     connectorIds: string[],
@@ -28,15 +20,5 @@ export class LinkStore {
     if (!connectorIds.length) return new Map();
     const rows = await this.repo.findBy({ connectorId: In(connectorIds), entityType, localId });
     return new Map(rows.map((row) => [row.connectorId, row]));
-  }
-
-  list(filter: {
-    connectorId?: string | null;
-    localId?: string | null;
-  }): Promise<ProvisionedEntity[]> {
-    const where: Record<string, string> = {};
-    if (filter.connectorId) where.connectorId = filter.connectorId;
-    if (filter.localId) where.localId = filter.localId;
-    return this.repo.find({ where, order: { lastSyncedAt: 'DESC' }, take: 500 });
   }
 }

@@ -1,7 +1,6 @@
 // Google Workspace (Admin SDK Directory API v1): primaryEmail from the provisioning pattern and
 // the Google Domain; a random password on create only (WSO2 resets it on every update: a bug).
-import { randomBytes } from 'node:crypto';
-import { DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
+import { DEFAULT_SEPARATOR } from '../../provisioning/pattern';
 import {
   claimValue,
   mapClaims,
@@ -17,22 +16,11 @@ import {
   type PreviewContext,
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
-import { patternId } from '../pattern-id';
+import { patternFields, patternId } from '../pattern-id';
 import { parsePrivateKey } from './google-key';
 
 export const GOOGLE_API_ROOT = 'https://admin.googleapis.com/';
 export const DIRECTORY_USERS = 'admin/directory/v1/users';
-
-export function googlePrimaryEmail(
-  context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
-): string {
-  return patternId(context, 'domain');
-}
-
-/** Google requires a password on insert; the user never learns it and signs in through SSO. */
-export function randomGooglePassword(): string {
-  return randomBytes(24).toString('base64url');
-}
 
 function googleName(
   context: PreviewContext,
@@ -77,12 +65,7 @@ export const googleConnectorType: ConnectorType = {
       description: 'The admin the service account acts as (domain-wide delegation)',
     }),
     field('applicationName', 'Application Name', 'STRING'),
-    field('provisioningPattern', 'Google Outbound Provisioning Pattern', 'PATTERN', {
-      default: DEFAULT_PATTERN,
-    }),
-    field('provisioningSeparator', 'Google Provisioning Separator', 'STRING', {
-      default: DEFAULT_SEPARATOR,
-    }),
+    ...patternFields('Google Outbound Provisioning Pattern', 'Google Provisioning Separator'),
   ],
 
   validate(values) {
@@ -105,7 +88,7 @@ export const googleConnectorType: ConnectorType = {
   },
 
   preview(context) {
-    const primaryEmail = googlePrimaryEmail(context);
+    const primaryEmail = patternId(context, 'domain');
     const users = GOOGLE_API_ROOT + DIRECTORY_USERS;
     const headers = jsonHeaders(`Bearer ${REDACTED}`);
     const userKey = encodeURIComponent(context.remoteId ?? primaryEmail);

@@ -2,7 +2,7 @@
 // Provisioning Domain; every mapped remote claim becomes a User field; delete deactivates.
 import { UserInputError } from '../../common/errors';
 import { mapClaims } from '../../provisioning/claims';
-import { DEFAULT_PATTERN, DEFAULT_SEPARATOR } from '../../provisioning/pattern';
+import { DEFAULT_SEPARATOR } from '../../provisioning/pattern';
 import {
   field,
   jsonHeaders,
@@ -11,7 +11,7 @@ import {
   type PreviewContext,
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
-import { patternId } from '../pattern-id';
+import { patternFields, patternId } from '../pattern-id';
 
 export const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
 export const DEFAULT_API_VERSION = 'v62.0';
@@ -24,19 +24,13 @@ export function normalizeApiVersion(value: string): string {
   return `v${match[1]}.${match[2] ?? '0'}`;
 }
 
-export function salesforceUsername(
-  context: Pick<PreviewContext, 'user' | 'identityProviderName' | 'config'>,
-): string {
-  return patternId(context, 'provisioningDomain');
-}
-
 /** The User fields: mapped claims ("true"/"false" become booleans, as WSO2 does) and the built Username. */
 export function salesforceFields(context: PreviewContext): Record<string, string | boolean> {
   const fields: Record<string, string | boolean> = {};
   for (const [name, value] of mapClaims(context.user.claims, context.claimMappings)) {
     fields[name] = value === 'true' ? true : value === 'false' ? false : value;
   }
-  fields.Username = salesforceUsername(context);
+  fields.Username = patternId(context, 'provisioningDomain');
   return fields;
 }
 
@@ -69,10 +63,7 @@ export const salesforceConnectorType: ConnectorType = {
       required: true,
       default: DEFAULT_TOKEN_ENDPOINT,
     }),
-    field('provisioningPattern', 'Provisioning Pattern', 'PATTERN', { default: DEFAULT_PATTERN }),
-    field('provisioningSeparator', 'Provisioning Separator', 'STRING', {
-      default: DEFAULT_SEPARATOR,
-    }),
+    ...patternFields('Provisioning Pattern', 'Provisioning Separator'),
     field('provisioningDomain', 'Provisioning Domain', 'DOMAIN'),
   ],
 
@@ -89,17 +80,15 @@ export const salesforceConnectorType: ConnectorType = {
   },
 
   preview(context) {
-    const username = salesforceUsername(context);
+    const fields = salesforceFields(context);
+    const provisionedId = String(fields.Username);
     const url = sobjectsUrl(context.config);
     const headers = jsonHeaders(`Bearer ${REDACTED}`);
     if (context.operation === 'CREATE') {
-      return {
-        provisionedId: username,
-        request: { method: 'POST', url, headers, body: salesforceFields(context) },
-      };
+      return { provisionedId, request: { method: 'POST', url, headers, body: fields } };
     }
     const recordUrl = `${url}/${encodeURIComponent(context.remoteId ?? '')}`;
-    const body = context.operation === 'UPDATE' ? salesforceFields(context) : { IsActive: false };
-    return { provisionedId: username, request: { method: 'PATCH', url: recordUrl, headers, body } };
+    const body = context.operation === 'UPDATE' ? fields : { IsActive: false };
+    return { provisionedId, request: { method: 'PATCH', url: recordUrl, headers, body } };
   },
 };

@@ -1,6 +1,5 @@
 // SCIM 1.1 and SCIM 2.0 connector types: one definition, two dialects. Basic auth from
 // username/password, or a bearer token (which wins when both are stored).
-import { randomBytes } from 'node:crypto';
 import { UserInputError } from '../../common/errors';
 import {
   field,
@@ -31,16 +30,13 @@ const FIELDS = [
   field('defaultPassword', 'Default Password', 'STRING', { secret: true }),
 ];
 
-/** Create only: the user's password, else the Default Password, else (if enabled) a random one. */
-export function scimPassword(
-  context: Pick<PreviewContext, 'user' | 'config'>,
-  defaultPassword: string | undefined,
-): string | undefined {
-  if (context.user.password) return context.user.password;
-  if (defaultPassword) return defaultPassword;
-  if (flag(context.config, 'enablePasswordProvisioning', true))
-    return randomBytes(18).toString('base64url') + 'aA1!';
-  return undefined;
+/** Create only: a password goes out if the user has one, a Default Password is set, or provisioning is on. */
+function sendsPassword(context: PreviewContext): boolean {
+  return (
+    Boolean(context.user.password) ||
+    context.secretsConfigured.has('defaultPassword') ||
+    flag(context.config, 'enablePasswordProvisioning', true)
+  );
 }
 
 export function scimAuthScheme(secretsConfigured: ReadonlySet<string>): 'Bearer' | 'Basic' {
@@ -55,11 +51,7 @@ function previewFor(dialect: ScimDialect, context: PreviewContext) {
   const resource = { schemas: scimSchemas(dialect, attributes), userName, ...attributes };
   const userUrl = `${endpoint}/${encodeURIComponent(context.remoteId ?? '')}`;
   if (context.operation === 'CREATE') {
-    const hasPassword =
-      context.user.password ||
-      context.secretsConfigured.has('defaultPassword') ||
-      flag(context.config, 'enablePasswordProvisioning', true);
-    const body = hasPassword ? { ...resource, password: REDACTED } : resource;
+    const body = sendsPassword(context) ? { ...resource, password: REDACTED } : resource;
     return { provisionedId: userName, request: { method: 'POST', url: endpoint, headers, body } };
   }
   if (context.operation === 'DELETE') {
