@@ -2,6 +2,7 @@
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from './common/secrets';
 import { ConnectorService } from './connector/connector.service';
+import { toConnectorView } from './connector/connector.view';
 import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
 import { IdpSnapshotCache } from './provisioning/idp-snapshot';
@@ -35,7 +36,13 @@ export function createServices(
       identityProviders.claimMappings(id),
     ]);
     const secretNames = new Map(connectorRows.map((c) => [c.id, connectors.secretNames(c)]));
-    return { identityProvider, connectors: connectorRows, claimMappings, secretNames };
+    const views = new Map(
+      connectorRows.map((c) => [
+        c.id,
+        toConnectorView(c, registry.getByType(c.type), identityProvider, secretNames.get(c.id)!),
+      ]),
+    );
+    return { identityProvider, connectors: connectorRows, claimMappings, secretNames, views };
   });
   identityProviders.onChange(() => snapshots.invalidate());
   connectors.onChange(() => snapshots.invalidate());

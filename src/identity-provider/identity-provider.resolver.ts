@@ -1,7 +1,6 @@
 import { Arg, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../common/errors';
 import { ConnectorView } from '../connector/connector.types';
-import { toConnectorView } from '../connector/connector.view';
 import type { Services } from '../services';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
@@ -62,11 +61,8 @@ export class IdentityProviderResolver {
 
   @FieldResolver(() => [ConnectorView])
   async connectors(@Root() idp: IdentityProvider): Promise<ConnectorView[]> {
-    const { connectors, registry } = this.services;
-    const rows = await connectors.listFor(idp.id);
-    return rows.map((row) =>
-      toConnectorView(row, registry.getByType(row.type), idp, connectors.secretNames(row)),
-    );
+    const snapshot = await this.services.snapshots.get(idp.id);
+    return snapshot.connectors.map((c) => snapshot.views.get(c.id)!);
   }
 
   @FieldResolver(() => [ClaimMapping])

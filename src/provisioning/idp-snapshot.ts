@@ -2,6 +2,7 @@
 // call. Cached per process: this process's writes invalidate at once; a short TTL bounds how long
 // another instance's change can go unseen.
 import type { Connector } from '../connector/connector.entity';
+import type { ConnectorView } from '../connector/connector.types';
 import type { ClaimMapping } from '../identity-provider/claim-mapping.entity';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
 
@@ -11,6 +12,8 @@ export interface IdpSnapshot {
   claimMappings: ClaimMapping[];
   /** Secret names per connector id (which secrets are set; never their values). */
   secretNames: Map<string, Set<string>>;
+  /** Each connector's GraphQL shape, built once per snapshot. */
+  views: Map<string, ConnectorView>;
 }
 
 export class IdpSnapshotCache {

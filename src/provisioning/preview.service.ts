@@ -4,13 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { NotFoundError } from '../common/errors';
 import { logger } from '../common/logger';
 import type { Connector } from '../connector/connector.entity';
-import { toConnectorView } from '../connector/connector.view';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
-import { claimsFrom, type ClaimMappingRule, type ProvisioningUser } from './claims';
+import { claimsFrom, type ProvisioningUser } from './claims';
 import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
-import type { LinkStore } from './links';
-import type { ProvisionedEntity } from './provisioned-entity.entity';
+import type { LinkRef, LinkStore } from './links';
 import type { NewRecord, ProvisioningLog } from './provisioning-log';
 import {
   ProvisioningOperation,
@@ -54,7 +52,7 @@ export class PreviewService {
 
   async preview(input: TestProvisioningInput): Promise<ProvisioningPreview[]> {
     const snapshot = await this.snapshots.get(input.identityProviderId);
-    const { identityProvider: idp, claimMappings: mappings } = snapshot;
+    const idp = snapshot.identityProvider;
     const targets = this.targetConnectors(snapshot, input.connectorId ?? null);
     const user = toUser(input, idp);
     const links = await this.links.findMany(
@@ -66,16 +64,8 @@ export class PreviewService {
     const records: NewRecord[] = [];
     for (const connector of targets) {
       const started = performance.now();
-      const secretNames = snapshot.secretNames.get(connector.id) ?? new Set<string>();
-      const preview = this.previewOne(
-        connector,
-        idp,
-        user,
-        mappings,
-        input.operation,
-        links.get(connector.id) ?? null,
-        secretNames,
-      );
+      const link = links.get(connector.id) ?? null;
+      const preview = this.previewOne(snapshot, connector, user, input.operation, link);
       results.push(preview);
       records.push(
         toRecord(preview, connector, idp, user, Math.round(performance.now() - started)),
@@ -102,16 +92,16 @@ export class PreviewService {
   }
 
   private previewOne(
+    snapshot: IdpSnapshot,
     connector: Connector,
-    idp: IdentityProvider,
     user: ProvisioningUser,
-    claimMappings: ClaimMappingRule[],
     requested: ProvisioningOperation,
-    link: ProvisionedEntity | null,
-    secretNames: Set<string>,
+    link: LinkRef | null,
   ): ProvisioningPreview {
+    const { identityProvider: idp, claimMappings } = snapshot;
     const type = this.registry.getByType(connector.type);
-    const view = toConnectorView(connector, type, idp, secretNames);
+    const view = snapshot.views.get(connector.id)!;
+    const secretNames = snapshot.secretNames.get(connector.id)!;
     const decision = decideOperation(requested, link?.remoteId ?? null);
     const skip = (reason: string): ProvisioningPreview => ({
       connector: view,

@@ -1,8 +1,8 @@
 // Writes the provisioning log with group commit: records queued while an INSERT is in flight go
 // out together in the next multi-row INSERT, and each caller resolves once its rows are stored.
-import { DataSource, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { logger } from '../common/logger';
-import { ProvisioningRecord } from './provisioning-record.entity';
+import type { ProvisioningRecord } from './provisioning-record.entity';
 
 const log = logger('provisioning-log');
 
@@ -15,15 +15,41 @@ interface Pending {
 }
 
 const MAX_ROWS_PER_INSERT = 500;
+const COLUMNS = [
+  'identityProviderId',
+  'connectorId',
+  'connectorType',
+  'operation',
+  'entityType',
+  'localId',
+  'status',
+  'attempts',
+  'provisionedId',
+  'remoteId',
+  'errorCode',
+  'errorMessage',
+  'request',
+  'durationMs',
+  'source',
+] as const satisfies readonly (keyof NewRecord)[];
+const ROW_PLACEHOLDERS = `(${COLUMNS.map(() => '?').join(', ')})`;
+
+/** One multi-row INSERT in plain SQL (valid in MariaDB and SQLite); id and createdAt are defaults. */
+function insertSql(records: NewRecord[]): [string, unknown[]] {
+  const sql = `INSERT INTO provisioning_record (${COLUMNS.join(', ')}) VALUES ${records.map(() => ROW_PLACEHOLDERS).join(', ')}`;
+  const params = records.flatMap((r) =>
+    COLUMNS.map((c) =>
+      c === 'request' ? (r.request === null ? null : JSON.stringify(r.request)) : r[c],
+    ),
+  );
+  return [sql, params];
+}
 
 export class ProvisioningLog {
-  private readonly repo: Repository<ProvisioningRecord>;
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(dataSource: DataSource) {
-    this.repo = dataSource.getRepository(ProvisioningRecord);
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Queues records for the next group INSERT. Previews do not wait for it (they change nothing
@@ -64,13 +90,7 @@ export class ProvisioningLog {
         batch.push(next);
       }
       try {
-        // updateEntity(false): skip reading generated ids and timestamps back; nobody needs them.
-        await this.repo
-          .createQueryBuilder()
-          .insert()
-          .values(batch.flatMap((p) => p.records))
-          .updateEntity(false)
-          .execute();
+        await this.dataSource.query(...insertSql(batch.flatMap((p) => p.records)));
         batch.forEach((p) => p.resolve());
       } catch (error) {
         batch.forEach((p) => p.reject(error));
