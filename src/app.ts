@@ -49,7 +49,7 @@ export async function startApp(config: Config): Promise<App> {
   const secretBox = new SecretBox(resolveSecretsKey(config));
   const registry = ConnectorTypeRegistry.fromModules(config.connectorModules);
   const dataSource = await openDatabase(config.database);
-  const services = createServices(dataSource, registry, secretBox);
+  const services = createServices(dataSource, registry, secretBox, config);
   const apollo = createApollo(await createSchema(services), config);
   await apollo.start();
   const server = createHttpServer({

@@ -23,6 +23,9 @@ export interface Config {
   maxQueryDepth: number;
   maxRequestBytes: number;
   connectorModules: string[];
+  provisioningTimeoutMs: number;
+  retryAttempts: number;
+  retryBaseDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -111,6 +114,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: env.LOG_LEVEL || 'info',
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    provisioningTimeoutMs: int(env, 'PROVISIONING_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryAttempts: int(env, 'PROVISIONING_RETRY_ATTEMPTS', 4, 1, 20),
+    retryBaseDelayMs: int(env, 'PROVISIONING_RETRY_BASE_MS', 200, 1, 60_000),
     connectorModules: (env.CONNECTOR_MODULES || '')
       .split(',')
       .map((s) => s.trim())

@@ -7,7 +7,9 @@ import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
 import { IdpSnapshotCache } from './provisioning/idp-snapshot';
 import { LinkStore } from './provisioning/links';
-import { PreviewService } from './provisioning/preview.service';
+import { ProvisioningEngine } from './provisioning/engine';
+import { createHttpClient } from './common/http';
+import type { Config } from './config';
 import { ProvisioningLog } from './provisioning/provisioning-log';
 
 export interface Services {
@@ -17,13 +19,14 @@ export interface Services {
   links: LinkStore;
   provisioningLog: ProvisioningLog;
   snapshots: IdpSnapshotCache;
-  preview: PreviewService;
+  engine: ProvisioningEngine;
 }
 
 export function createServices(
   dataSource: DataSource,
   registry: ConnectorTypeRegistry,
   secretBox: SecretBox,
+  config: Pick<Config, 'provisioningTimeoutMs' | 'retryAttempts' | 'retryBaseDelayMs'>,
 ): Services {
   const identityProviders = new IdentityProviderService(dataSource);
   const connectors = new ConnectorService(dataSource, registry, secretBox);
@@ -46,6 +49,14 @@ export function createServices(
   });
   identityProviders.onChange(() => snapshots.invalidate());
   connectors.onChange(() => snapshots.invalidate());
-  const preview = new PreviewService(snapshots, registry, links, provisioningLog);
-  return { identityProviders, connectors, registry, links, provisioningLog, snapshots, preview };
+  const engine = new ProvisioningEngine(
+    snapshots,
+    registry,
+    connectors,
+    links,
+    provisioningLog,
+    createHttpClient(config.provisioningTimeoutMs),
+    { attempts: config.retryAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 30_000 },
+  );
+  return { identityProviders, connectors, registry, links, provisioningLog, snapshots, engine };
 }

@@ -1,5 +1,6 @@
 // The plugin contract shared by the API and the sidecar. A ConnectorType is a plain object: its
 // fields, a validator for one Connector row's values, and a preview of the exact HTTP request.
+import type { HttpClient } from '../common/http';
 import type { ClaimMappingRule, ProvisioningUser } from '../provisioning/claims';
 
 export type FieldKind = 'STRING' | 'TEXT' | 'URL' | 'EMAIL' | 'DOMAIN' | 'BOOLEAN' | 'PATTERN';
@@ -49,6 +50,28 @@ export interface PreviewResult {
   request: HttpRequestPreview;
 }
 
+/** What a target knows a provisioned user or group by. */
+export interface RemoteRef {
+  remoteId: string;
+  remoteName: string;
+}
+
+/** The live object a ConnectorType makes from one Connector row; it talks to the target. */
+export interface Provisioner {
+  createUser(user: ProvisioningUser): Promise<RemoteRef>;
+  updateUser(remoteId: string, user: ProvisioningUser): Promise<RemoteRef>;
+  /** Resolves when the user is gone (or deactivated, where the target cannot delete). */
+  deleteUser(remoteId: string): Promise<void>;
+}
+
+export interface ProvisionerContext {
+  config: FieldValues;
+  secrets: Readonly<Record<string, string>>;
+  identityProviderName: string;
+  claimMappings: ClaimMappingRule[];
+  http: HttpClient;
+}
+
 export interface ConnectorType {
   /** Stable code stored in Connector.type. */
   type: string;
@@ -57,6 +80,8 @@ export interface ConnectorType {
   /** Type-specific checks after the generic ones; returns the values to store or throws UserInputError. */
   validate(values: FieldValues): ValidatedValues;
   preview(context: PreviewContext): PreviewResult;
+  /** Absent for types that can only preview. */
+  create?(context: ProvisionerContext): Provisioner;
 }
 
 export const REDACTED = '[REDACTED]';

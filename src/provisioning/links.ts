@@ -1,6 +1,7 @@
 // Links between local users/groups and what each connector's target knows them by.
 import type { DataSource } from 'typeorm';
-import type { ProvisionedEntity } from './provisioned-entity.entity';
+import type { RemoteRef } from '../connector-types/connector-type';
+import { ProvisionedEntity } from './provisioned-entity.entity';
 
 export type EntityType = 'USER' | 'GROUP';
 export type LinkRef = Pick<ProvisionedEntity, 'connectorId' | 'remoteId' | 'remoteName'>;
@@ -24,5 +25,32 @@ export class LinkStore {
       [entityType, localId, ...connectorIds],
     );
     return new Map(rows.map((row) => [row.connectorId, row]));
+  }
+
+  /** Creates or moves the link after a successful create or update. */
+  async save(
+    connectorId: string,
+    entityType: EntityType,
+    localId: string,
+    ref: RemoteRef,
+  ): Promise<void> {
+    await this.dataSource.getRepository(ProvisionedEntity).upsert(
+      {
+        connectorId,
+        entityType,
+        localId,
+        remoteId: ref.remoteId,
+        remoteName: ref.remoteName,
+        lastSyncedAt: new Date(),
+        attributesHash: null,
+      },
+      ['connectorId', 'entityType', 'localId'],
+    );
+  }
+
+  async remove(connectorId: string, entityType: EntityType, localId: string): Promise<void> {
+    await this.dataSource
+      .getRepository(ProvisionedEntity)
+      .delete({ connectorId, entityType, localId });
   }
 }

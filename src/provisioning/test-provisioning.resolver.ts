@@ -1,5 +1,6 @@
 import { Arg, Mutation, Resolver } from 'type-graphql';
 import type { Services } from '../services';
+import { claimsFrom } from './claims';
 import { ProvisioningPreview, TestProvisioningInput } from './test-provisioning.types';
 
 @Resolver()
@@ -8,9 +9,23 @@ export class TestProvisioningResolver {
 
   @Mutation(() => [ProvisioningPreview], {
     description:
-      'Shows, per connector, the id the target would know the user by and the exact request; sends nothing',
+      'Per connector: the id the target knows the user by and the exact request. With dryRun: false it provisions now and reports each outcome',
   })
   testProvisioning(@Arg('input') input: TestProvisioningInput): Promise<ProvisioningPreview[]> {
-    return this.services.preview.preview(input);
+    const u = input.user;
+    return this.services.engine.runUser({
+      identityProviderId: input.identityProviderId,
+      connectorId: input.connectorId,
+      operation: input.operation,
+      dryRun: input.dryRun,
+      source: 'api',
+      user: {
+        id: u.id || u.username,
+        username: u.username,
+        userStoreDomain: u.userStoreDomain || null,
+        tenantDomain: u.tenantDomain || '',
+        claims: claimsFrom(u.claims, u.username),
+      },
+    });
   }
 }

@@ -1,7 +1,7 @@
 // GraphQL shapes of testProvisioning: the test user, and per connector what would be (or was) sent.
 import { GraphQLJSON } from 'graphql-scalars';
 import { IsOptional, Length, MaxLength, ArrayMaxSize, ValidateNested } from 'class-validator';
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectorView } from '../connector/connector.types';
 
 export enum ProvisioningOperation {
@@ -80,6 +80,20 @@ export class TestProvisioningInput {
   @Field(() => TestUserInput)
   @ValidateNested()
   user: TestUserInput;
+
+  @Field({
+    defaultValue: true,
+    description: 'true: preview only; false: provision now through each connector',
+  })
+  dryRun: boolean;
+}
+
+@ObjectType()
+export class ProvisioningError {
+  @Field({ description: "The target's error code, e.g. HTTP_503, SCIM_uniqueness, TIMEOUT" })
+  code: string;
+  @Field() message: string;
+  @Field({ description: 'Whether trying again later can succeed' }) retriable: boolean;
 }
 
 @ObjectType()
@@ -110,4 +124,13 @@ export class ProvisioningPreview {
   @Field(() => HttpRequest, { nullable: true }) request: HttpRequest | null;
   @Field(() => ProvisioningStatus) status: ProvisioningStatus;
   @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The target's id for the user, from the link",
+  })
+  remoteId: string | null;
+  @Field(() => ProvisioningError, { nullable: true }) error: ProvisioningError | null;
+  @Field(() => Int, { description: 'Calls made to the target, retries included; 0 for previews' })
+  attempts: number;
+  @Field(() => Int) durationMs: number;
 }

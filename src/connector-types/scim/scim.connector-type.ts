@@ -7,10 +7,18 @@ import {
   REDACTED,
   type ConnectorType,
   type PreviewContext,
+  type PreviewResult,
 } from '../connector-type';
-import { flag, text, validateValues } from '../field-values';
-import { PATCH_OP_SCHEMA, SCIM_1_1, SCIM_2_0, type ScimDialect } from './scim-dialect';
-import { scimAttributes, scimSchemas, scimUserName } from './scim-user';
+import { flag, validateValues } from '../field-values';
+import { createScimProvisioner } from './scim-provisioner';
+import { SCIM_1_1, SCIM_2_0, type ScimDialect } from './scim-dialect';
+import {
+  createUserRequest,
+  deleteUserRequest,
+  scimTarget,
+  updateUserRequest,
+  userResource,
+} from './scim-requests';
 
 const FIELDS = [
   field('username', 'Username', 'STRING', { description: 'HTTP Basic user name' }),
@@ -43,33 +51,24 @@ export function scimAuthScheme(secretsConfigured: ReadonlySet<string>): 'Bearer'
   return secretsConfigured.has('bearerToken') ? 'Bearer' : 'Basic';
 }
 
-function previewFor(dialect: ScimDialect, context: PreviewContext) {
-  const userName = scimUserName(context.user.username, text(context.config, 'userStoreDomain'));
-  const endpoint = (text(context.config, 'userEndpoint') ?? '').replace(/\/+$/, '');
+function previewFor(dialect: ScimDialect, context: PreviewContext): PreviewResult {
+  const target = scimTarget(dialect, context.config);
+  const built = userResource(target, context.user, context.claimMappings);
   const headers = jsonHeaders(`${scimAuthScheme(context.secretsConfigured)} ${REDACTED}`);
-  const attributes = scimAttributes(context.user, context.claimMappings);
-  const resource = { schemas: scimSchemas(dialect, attributes), userName, ...attributes };
-  const userUrl = `${endpoint}/${encodeURIComponent(context.remoteId ?? '')}`;
-  if (context.operation === 'CREATE') {
-    const body = sendsPassword(context) ? { ...resource, password: REDACTED } : resource;
-    return { provisionedId: userName, request: { method: 'POST', url: endpoint, headers, body } };
-  }
-  if (context.operation === 'DELETE') {
-    return {
-      provisionedId: userName,
-      request: { method: 'DELETE', url: userUrl, headers: headers.slice(0, 1), body: null },
-    };
-  }
-  const body =
-    dialect.updateMethod === 'PATCH'
-      ? {
-          schemas: [PATCH_OP_SCHEMA],
-          Operations: [{ op: 'replace', value: { userName, ...attributes } }],
-        }
-      : { ...resource, id: context.remoteId };
+  const remoteId = context.remoteId ?? '';
+  const request =
+    context.operation === 'CREATE'
+      ? createUserRequest(target, built.resource, sendsPassword(context) ? REDACTED : undefined)
+      : context.operation === 'DELETE'
+        ? deleteUserRequest(target, remoteId)
+        : updateUserRequest(target, remoteId, built);
   return {
-    provisionedId: userName,
-    request: { method: dialect.updateMethod, url: userUrl, headers, body },
+    provisionedId: built.userName,
+    request: {
+      ...request,
+      headers: request.body ? headers : headers.slice(0, 1),
+      body: request.body ?? null,
+    },
   };
 }
 
@@ -90,6 +89,7 @@ function scimConnectorType(dialect: ScimDialect): ConnectorType {
       return result;
     },
     preview: (context) => previewFor(dialect, context),
+    create: (context) => createScimProvisioner(dialect, context),
   };
 }
 
