@@ -67,7 +67,7 @@ export function createHttpClient(timeoutMs: number): HttpClient {
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (cause) {
-        const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
+        const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError';
         throw new ConnectorError(
           timedOut
             ? `no answer from ${describeTarget(request.url)} within ${timeoutMs} ms`

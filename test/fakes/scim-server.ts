@@ -1,0 +1,246 @@
+// A local SCIM service for the contract tests, SCIM 2.0 (RFC 7643/7644) or SCIM 1.1. It checks what
+// it receives as a strict server would — auth, schema URNs, userName, PatchOp syntax, quoted filter
+// values, 409 uniqueness — and can be told to misbehave for the next requests.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type Json = Record<string, any>;
+export type ScimVersion = '1.1' | '2.0';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: http.IncomingHttpHeaders;
+  body: Json | null;
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: Json }
+  | { kind: 'html' }
+  | { kind: 'truncated' }
+  | { kind: 'no-id' }
+  | { kind: 'hang' };
+
+const URN = {
+  '2.0': {
+    user: 'urn:ietf:params:scim:schemas:core:2.0:User',
+    error: 'urn:ietf:params:scim:api:messages:2.0:Error',
+    list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+    patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+  },
+  '1.1': {
+    user: 'urn:scim:schemas:core:1.0',
+    error: '',
+    list: 'urn:scim:schemas:core:1.0',
+    patch: '',
+  },
+};
+
+export class FakeScimServer {
+  readonly users = new Map<string, Json>();
+  readonly requests: ReceivedRequest[] = [];
+  private readonly faults: Fault[] = [];
+  private server!: http.Server;
+  url = '';
+
+  constructor(
+    readonly version: ScimVersion,
+    private readonly auth: { basic?: [string, string]; bearer?: string },
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/scim/${this.version === '2.0' ? 'v2' : 'v1'}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next requests get these faults, one each, in order. */
+  inject(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  reset(): void {
+    this.users.clear();
+    this.requests.length = 0;
+    this.faults.length = 0;
+  }
+
+  byUserName(userName: string): Json | undefined {
+    return [...this.users.values()].find((u) => u.userName === userName);
+  }
+
+  private error(res: http.ServerResponse, status: number, detail: string, scimType?: string): void {
+    const body =
+      this.version === '2.0'
+        ? {
+            schemas: [URN['2.0'].error],
+            status: String(status),
+            ...(scimType ? { scimType } : {}),
+            detail,
+          }
+        : { Errors: [{ description: detail, code: String(status) }] };
+    this.send(res, status, body);
+  }
+
+  private send(
+    res: http.ServerResponse,
+    status: number,
+    body: Json | null,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, {
+      'content-type': this.version === '2.0' ? 'application/scim+json' : 'application/json',
+      ...headers,
+    });
+    res.end(body === null ? undefined : JSON.stringify(body));
+  }
+
+  private authorized(req: http.IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    if (this.auth.bearer) return header === `Bearer ${this.auth.bearer}`;
+    const [user, pass] = this.auth.basic!;
+    return header === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    let body: Json | null = null;
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as Json;
+      } catch {
+        return this.error(res, 400, 'body is not JSON', 'invalidSyntax');
+      }
+    }
+    this.requests.push({
+      method: req.method!,
+      path: url.pathname,
+      query: url.search,
+      headers: req.headers,
+      body,
+    });
+    const fault = this.faults.shift();
+    if (fault) return this.misbehave(fault, res);
+    if (!this.authorized(req)) return this.error(res, 401, 'authentication failed');
+    const base = this.version === '2.0' ? '/scim/v2/Users' : '/scim/v1/Users';
+    if (url.pathname === base && req.method === 'POST') return this.create(body, res);
+    if (url.pathname === base && req.method === 'GET')
+      return this.search(url.searchParams.get('filter'), res);
+    const id = url.pathname.startsWith(`${base}/`)
+      ? decodeURIComponent(url.pathname.slice(base.length + 1))
+      : null;
+    if (id === null) return this.error(res, 404, `no such endpoint ${url.pathname}`);
+    const user = this.users.get(id);
+    if (!user) return this.error(res, 404, `user ${id} not found`);
+    if (req.method === 'GET') return this.send(res, 200, user);
+    if (req.method === 'DELETE') {
+      this.users.delete(id);
+      return this.send(res, 204, null);
+    }
+    if (req.method === 'PUT') return this.replace(user, body, res);
+    if (req.method === 'PATCH' && this.version === '2.0') return this.patch(user, body, res);
+    return this.error(res, 405, `${req.method} is not supported here`);
+  }
+
+  private misbehave(fault: Fault, res: http.ServerResponse): void {
+    if (fault.kind === 'hang') return; // never answers; the client's timeout must fire
+    if (fault.kind === 'status')
+      return this.send(res, fault.status, fault.body ?? null, fault.headers);
+    if (fault.kind === 'html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end('<html><body>Service Unavailable</body></html>');
+    }
+    if (fault.kind === 'truncated') {
+      res.writeHead(201, { 'content-type': 'application/scim+json' });
+      return void res.end('{"id": "abc", "userName": ');
+    }
+    this.send(res, 201, { schemas: [URN[this.version].user], userName: 'x' });
+  }
+
+  private validUser(body: Json | null, res: http.ServerResponse): body is Json {
+    if (!body || !Array.isArray(body.schemas) || !body.schemas.includes(URN[this.version].user)) {
+      this.error(res, 400, `schemas must include ${URN[this.version].user}`, 'invalidSyntax');
+      return false;
+    }
+    if (typeof body.userName !== 'string' || !body.userName) {
+      this.error(res, 400, 'userName is required', 'invalidValue');
+      return false;
+    }
+    return true;
+  }
+
+  private create(body: Json | null, res: http.ServerResponse): void {
+    if (!this.validUser(body, res)) return;
+    if (this.byUserName(body.userName))
+      return this.error(res, 409, `userName ${body.userName} is taken`, 'uniqueness');
+    const id = randomUUID();
+    const { password: _password, ...stored } = body;
+    const user = {
+      ...stored,
+      id,
+      meta: { resourceType: 'User', created: new Date().toISOString() },
+    };
+    this.users.set(id, user);
+    this.send(res, 201, user, { location: `${this.url}/Users/${id}` });
+  }
+
+  /** Only `userName eq "value"`, with the value quoted as RFC 7644 §3.4.2.2 requires. */
+  private search(filter: string | null, res: http.ServerResponse): void {
+    const match = /^userName eq "((?:[^"\\]|\\.)*)"$/i.exec(filter ?? '');
+    if (!match)
+      return this.error(res, 400, `unsupported or malformed filter: ${filter}`, 'invalidFilter');
+    const userName = JSON.parse(`"${match[1]}"`) as string;
+    const found = [...this.users.values()].filter((u) => u.userName === userName);
+    this.send(res, 200, {
+      schemas: [URN[this.version].list],
+      totalResults: found.length,
+      Resources: found,
+    });
+  }
+
+  private replace(user: Json, body: Json | null, res: http.ServerResponse): void {
+    if (!this.validUser(body, res)) return;
+    const { password: _password, meta: _meta, ...rest } = body;
+    const replaced = {
+      ...rest,
+      id: user.id,
+      meta: { ...user.meta, lastModified: new Date().toISOString() },
+    };
+    this.users.set(user.id, replaced);
+    this.send(res, 200, replaced);
+  }
+
+  private patch(user: Json, body: Json | null, res: http.ServerResponse): void {
+    if (
+      !body ||
+      !Array.isArray(body.schemas) ||
+      !body.schemas.includes(URN['2.0'].patch) ||
+      !Array.isArray(body.Operations) ||
+      !body.Operations.length
+    ) {
+      return this.error(res, 400, 'a PatchOp with Operations is required', 'invalidSyntax');
+    }
+    const next = { ...user };
+    for (const op of body.Operations as Json[]) {
+      const kind = String(op.op ?? '').toLowerCase();
+      if (!['add', 'replace', 'remove'].includes(kind))
+        return this.error(res, 400, `bad op ${op.op}`, 'invalidSyntax');
+      if (op.path)
+        return this.error(res, 400, 'this server takes path-less operations only', 'invalidPath');
+      if (kind !== 'remove') Object.assign(next, op.value);
+    }
+    this.users.set(user.id, next);
+    this.send(res, 200, next);
+  }
+}
