@@ -5,12 +5,13 @@ import { ConnectorService } from './connector/connector.service';
 import { toConnectorView } from './connector/connector.view';
 import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
-import { IdpSnapshotCache } from './provisioning/idp-snapshot';
+import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './provisioning/idp-snapshot';
 import { LinkStore } from './provisioning/links';
 import { ProvisioningEngine } from './provisioning/engine';
 import { createHttpClient } from './common/http';
 import type { Config } from './config';
 import { ProvisioningLog } from './provisioning/provisioning-log';
+import { ProvisionerCache } from './provisioning/provisioners';
 
 export interface Services {
   identityProviders: IdentityProviderService;
@@ -32,7 +33,7 @@ export function createServices(
   const connectors = new ConnectorService(dataSource, registry, secretBox);
   const links = new LinkStore(dataSource);
   const provisioningLog = new ProvisioningLog(dataSource);
-  const snapshots = new IdpSnapshotCache(async (id) => {
+  const snapshots: IdpSnapshotCache = new TtlCache<IdpSnapshot>(async (id) => {
     const [identityProvider, connectorRows, claimMappings] = await Promise.all([
       identityProviders.get(id),
       connectors.listFor(id),
@@ -45,18 +46,34 @@ export function createServices(
         toConnectorView(c, registry.getByType(c.type), identityProvider, secretNames.get(c.id)!),
       ]),
     );
-    return { identityProvider, connectors: connectorRows, claimMappings, secretNames, views };
+    const fingerprint = JSON.stringify([
+      identityProvider.name,
+      claimMappings.map((m) => [m.remoteClaim, m.localClaim, m.defaultValue]),
+    ]);
+    return {
+      identityProvider,
+      connectors: connectorRows,
+      claimMappings,
+      secretNames,
+      views,
+      fingerprint,
+    };
   });
   identityProviders.onChange(() => snapshots.invalidate());
   connectors.onChange(() => snapshots.invalidate());
-  const engine = new ProvisioningEngine(
+  const http = createHttpClient(config.provisioningTimeoutMs);
+  const engine = new ProvisioningEngine({
     snapshots,
     registry,
-    connectors,
+    identityProviders,
+    provisioners: new ProvisionerCache(registry, connectors, http, config.provisioningTimeoutMs),
     links,
     provisioningLog,
-    createHttpClient(config.provisioningTimeoutMs),
-    { attempts: config.retryAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 30_000 },
-  );
+    retry: {
+      attempts: config.retryAttempts,
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: 30_000,
+    },
+  });
   return { identityProviders, connectors, registry, links, provisioningLog, snapshots, engine };
 }

@@ -1,7 +1,11 @@
 // The plugin contract shared by the API and the sidecar. A ConnectorType is a plain object: its
 // fields, a validator for one Connector row's values, and a preview of the exact HTTP request.
 import type { HttpClient } from '../common/http';
-import type { ClaimMappingRule, ProvisioningUser } from '../provisioning/claims';
+import type {
+  ClaimMappingRule,
+  ProvisioningGroup,
+  ProvisioningUser,
+} from '../provisioning/claims';
 
 export type FieldKind = 'STRING' | 'TEXT' | 'URL' | 'EMAIL' | 'DOMAIN' | 'BOOLEAN' | 'PATTERN';
 
@@ -56,12 +60,30 @@ export interface RemoteRef {
   remoteName: string;
 }
 
-/** The live object a ConnectorType makes from one Connector row; it talks to the target. */
+/** Groups and their members, for targets that have groups. Member ids are the users' remote ids. */
+export interface GroupProvisioner {
+  createGroup(group: ProvisioningGroup): Promise<RemoteRef>;
+  renameGroup(remoteId: string, group: ProvisioningGroup): Promise<RemoteRef>;
+  /** Resolves when the group is gone; a group already gone counts as done. */
+  deleteGroup(remoteId: string): Promise<void>;
+  /** Adding a member already in the group, or removing one not in it, counts as done. */
+  addMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
+  removeMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
+}
+
+/**
+ * The live object a ConnectorType makes from one Connector row; it talks to the target. Every
+ * method throws ConnectorError (retriable or not) on failure, so the engine's retry helper decides.
+ */
 export interface Provisioner {
+  /** A user that already exists at the target (same name) is adopted and updated, not duplicated. */
   createUser(user: ProvisioningUser): Promise<RemoteRef>;
+  /** Never sends a password. */
   updateUser(remoteId: string, user: ProvisioningUser): Promise<RemoteRef>;
-  /** Resolves when the user is gone (or deactivated, where the target cannot delete). */
+  /** Resolves when the user is gone (or deactivated, where the target cannot delete); gone counts as done. */
   deleteUser(remoteId: string): Promise<void>;
+  /** Absent where the target has no groups (Salesforce). */
+  groups?: GroupProvisioner;
 }
 
 export interface ProvisionerContext {
@@ -70,6 +92,8 @@ export interface ProvisionerContext {
   identityProviderName: string;
   claimMappings: ClaimMappingRule[];
   http: HttpClient;
+  /** The per-request timeout, for provisioners that bring their own HTTP client (googleapis, jsforce). */
+  timeoutMs: number;
 }
 
 export interface ConnectorType {

@@ -1,6 +1,7 @@
 // An identity provider: a named set of outbound connectors and claim mappings within one tenant.
 import { Field, ID, ObjectType } from 'type-graphql';
 import {
+  AfterLoad,
   Column,
   CreateDateColumn,
   Entity,
@@ -34,6 +35,19 @@ export class IdentityProvider {
   @Field()
   @Column({ default: true })
   enabled: boolean;
+
+  @Field(() => [String], {
+    description:
+      "WSO2's Outbound Provisioning Roles: Keycloak group or role names; only their members (and only these groups) are provisioned. Empty means everyone",
+  })
+  @Column({ type: 'simple-json', nullable: true })
+  provisioningRoles: string[] | null;
+
+  /** Rows from before the column existed read as "everyone". */
+  @AfterLoad()
+  defaultScope(): void {
+    this.provisioningRoles ??= [];
+  }
 
   @Field()
   @CreateDateColumn()

@@ -1,7 +1,23 @@
-import { IsOptional, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 
 const NAME = /^[^\s/][^/]*$/;
+
+/** The scope field, the same on create and update. */
+function ProvisioningRolesField(): PropertyDecorator {
+  const decorators = [
+    Field(() => [String], {
+      nullable: true,
+      description:
+        'Keycloak group or role names whose members are provisioned (WSO2 "Outbound Provisioning Roles"); empty means everyone',
+    }),
+    IsOptional(),
+    ArrayMaxSize(200),
+    ArrayUnique(),
+    Length(1, 255, { each: true }),
+  ];
+  return (target, key) => decorators.forEach((decorate) => decorate(target, key));
+}
 
 @InputType()
 export class IdentityProviderInput {
@@ -24,6 +40,8 @@ export class IdentityProviderInput {
 
   @Field({ defaultValue: true })
   enabled: boolean;
+  @ProvisioningRolesField()
+  provisioningRoles?: string[] | null;
 }
 
 @InputType()
@@ -50,6 +68,8 @@ export class IdentityProviderUpdateInput {
   @Field({ nullable: true })
   @IsOptional()
   enabled?: boolean;
+  @ProvisioningRolesField()
+  provisioningRoles?: string[] | null;
 }
 
 @InputType()

@@ -36,7 +36,11 @@ export class IdentityProviderService extends ChangeNotifier {
 
   async create(input: IdentityProviderInput): Promise<IdentityProvider> {
     await this.assertNameFree(input.tenantDomain, input.name);
-    const entity = this.repo.create({ ...input, description: input.description ?? null });
+    const entity = this.repo.create({
+      ...input,
+      description: input.description ?? null,
+      provisioningRoles: input.provisioningRoles ?? [],
+    });
     return this.saveUnique(entity);
   }
 
@@ -49,6 +53,8 @@ export class IdentityProviderService extends ChangeNotifier {
     Object.assign(entity, { name, tenantDomain });
     if (input.description !== undefined) entity.description = input.description;
     if (input.enabled !== undefined && input.enabled !== null) entity.enabled = input.enabled;
+    if (input.provisioningRoles !== undefined)
+      entity.provisioningRoles = input.provisioningRoles ?? [];
     return this.saveUnique(entity);
   }
 

@@ -22,6 +22,15 @@ export interface ProvisioningUser {
   tenantDomain: string;
   claims: LocalClaims;
   password?: string | null;
+  /** Group and role names (Keycloak), matched against an identity provider's provisioning scope. */
+  roles?: readonly string[];
+}
+
+/** A group (Keycloak group or role) as the engine sees it. */
+export interface ProvisioningGroup {
+  id: string;
+  name: string;
+  tenantDomain: string;
 }
 
 export function claimsFrom(pairs: { uri: string; value: string }[], username: string): LocalClaims {

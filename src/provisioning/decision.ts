@@ -1,49 +1,98 @@
-// Whether and how one connector handles one user operation: scope checks, then the link rules.
+// Whether and how one connector handles one operation: tenant and scope checks, then the link rules.
 import type { Connector } from '../connector/connector.entity';
-import type { ProvisioningUser } from './claims';
-import type { IdpSnapshot } from './idp-snapshot';
+import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import type { LinkRef } from './links';
 import { ProvisioningOperation } from './test-provisioning.types';
 
 export interface Decision {
   operation: ProvisioningOperation;
   skipReason: string | null;
+  /** Why the operation differs from the one asked for, where the scope changed it. */
+  note: string | null;
 }
+
+const NOTHING_TO_DELETE = 'never provisioned through this connector: nothing to delete';
 
 /** DESIGN §6 link rules: an unlinked UPDATE creates, a linked CREATE updates, an unlinked DELETE is skipped. */
 export function decideOperation(
   requested: ProvisioningOperation,
   remoteId: string | null,
 ): Decision {
-  if (requested === ProvisioningOperation.DELETE && !remoteId) {
-    return {
-      operation: requested,
-      skipReason: 'never provisioned through this connector: nothing to delete',
-    };
-  }
+  const go = (operation: ProvisioningOperation): Decision => ({
+    operation,
+    skipReason: null,
+    note: null,
+  });
+  if (requested === ProvisioningOperation.DELETE && !remoteId)
+    return { operation: requested, skipReason: NOTHING_TO_DELETE, note: null };
   if (requested === ProvisioningOperation.UPDATE && !remoteId)
-    return { operation: ProvisioningOperation.CREATE, skipReason: null };
+    return go(ProvisioningOperation.CREATE);
   if (requested === ProvisioningOperation.CREATE && remoteId)
-    return { operation: ProvisioningOperation.UPDATE, skipReason: null };
-  return { operation: requested, skipReason: null };
+    return go(ProvisioningOperation.UPDATE);
+  return go(requested);
 }
 
-export function decide(
-  snapshot: IdpSnapshot,
+/** Why this identity provider or connector does not run at all for the tenant, or null. */
+function notServing(
+  idp: IdentityProvider,
+  connector: Connector,
+  what: 'user' | 'group',
+  tenant: string,
+): string | null {
+  if (!idp.enabled) return 'identity provider disabled';
+  if (!connector.enabled) return 'connector disabled';
+  if (tenant !== idp.tenantDomain)
+    return `${what} is in tenant "${tenant}", identity provider serves "${idp.tenantDomain}"`;
+  return null;
+}
+
+/** The provisioning scope: empty means everyone; otherwise the user needs one of these roles or groups. */
+export function inScope(scope: readonly string[], memberships: readonly string[]): boolean {
+  return !scope.length || memberships.some((m) => scope.includes(m));
+}
+
+export function decideUser(
+  idp: IdentityProvider,
   connector: Connector,
   user: ProvisioningUser,
   requested: ProvisioningOperation,
   link: LinkRef | null,
 ): Decision {
-  const idp = snapshot.identityProvider;
   const decision = decideOperation(requested, link?.remoteId ?? null);
-  const skip = (reason: string) => ({ operation: decision.operation, skipReason: reason });
-  if (!idp.enabled) return skip('identity provider disabled');
-  if (!connector.enabled) return skip('connector disabled');
-  if (user.tenantDomain !== idp.tenantDomain) {
-    return skip(
-      `user is in tenant "${user.tenantDomain}", identity provider serves "${idp.tenantDomain}"`,
-    );
+  const blocked = notServing(idp, connector, 'user', user.tenantDomain);
+  if (blocked) return { ...decision, skipReason: blocked };
+  const scope = idp.provisioningRoles ?? [];
+  if (requested === ProvisioningOperation.DELETE || inScope(scope, user.roles ?? []))
+    return decision;
+  const why = `outside the provisioning scope (needs one of: ${scope.join(', ')})`;
+  // A user who left the scope is deprovisioned where we provisioned them before.
+  if (link) {
+    return {
+      operation: ProvisioningOperation.DELETE,
+      skipReason: null,
+      note: `${why}: deprovisioned`,
+    };
+  }
+  return { ...decision, skipReason: why };
+}
+
+export function decideGroup(
+  idp: IdentityProvider,
+  connector: Connector,
+  group: ProvisioningGroup,
+  requested: ProvisioningOperation,
+  link: LinkRef | null,
+): Decision {
+  const decision = decideOperation(requested, link?.remoteId ?? null);
+  const blocked = notServing(idp, connector, 'group', group.tenantDomain);
+  if (blocked) return { ...decision, skipReason: blocked };
+  const scope = idp.provisioningRoles ?? [];
+  if (requested !== ProvisioningOperation.DELETE && !inScope(scope, [group.name])) {
+    return {
+      ...decision,
+      skipReason: `group outside the provisioning scope (${scope.join(', ')})`,
+    };
   }
   return decision;
 }

@@ -1,195 +1,327 @@
-// The provisioning engine: one user operation on an identity provider's connectors, each connector
-// independently (one's failure never stops another). In preview mode it builds the exact request
-// and sends nothing; otherwise it calls the connector's Provisioner with retries, keeps links, and
-// records every attempt. The API's testProvisioning and the sidecar both come here.
+// The provisioning engine: one operation on a user, a group or a membership, run on an identity
+// provider's connectors, each independently (one's failure never stops another). Previews build the
+// exact request and send nothing; real runs call the connector's Provisioner with retries, keep
+// links, and record every attempt. The API's testProvisioning and the sidecar both come here.
 import { performance } from 'node:perf_hooks';
 import { ConnectorError } from '../common/connector-error';
 import { NotFoundError } from '../common/errors';
-import type { HttpClient } from '../common/http';
 import { logger } from '../common/logger';
 import { withRetry, type RetryOptions } from '../common/retry';
 import type { Connector } from '../connector/connector.entity';
-import type { ConnectorService } from '../connector/connector.service';
-import type { ConnectorView } from '../connector/connector.types';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
-import type { ProvisioningUser } from './claims';
-import { decide } from './decision';
+import type { GroupProvisioner, Provisioner, RemoteRef } from '../connector-types/connector-type';
+import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
+import type { ProvisioningGroup, ProvisioningUser } from './claims';
+import { decideGroup, decideUser, type Decision } from './decision';
 import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
 import type { LinkRef, LinkStore } from './links';
-import type { NewRecord, ProvisioningLog } from './provisioning-log';
+import {
+  toRecord,
+  type ConnectorOutcome,
+  type MembershipChange,
+  type RecordSubject,
+} from './outcome';
+import type { ProvisionerCache } from './provisioners';
+import type { ProvisioningLog } from './provisioning-log';
 import { ProvisioningOperation, ProvisioningStatus } from './test-provisioning.types';
 
 const log = logger('engine');
 
-export interface UserRun {
+interface Run {
   identityProviderId: string;
+  /** Only this connector; otherwise every enabled one. */
   connectorId?: string | null;
-  operation: ProvisioningOperation;
-  user: ProvisioningUser;
-  dryRun: boolean;
   /** Event id / topic-partition-offset, or "api". */
   source: string;
 }
 
-export interface ConnectorOutcome {
-  connector: ConnectorView;
+export interface UserRun extends Run {
   operation: ProvisioningOperation;
-  status: ProvisioningStatus;
-  provisionedId: string | null;
-  remoteId: string | null;
-  request: {
-    method: string;
-    url: string;
-    headers: { name: string; value: string }[];
-    body: unknown;
-  } | null;
-  reason: string | null;
-  error: { code: string; message: string; retriable: boolean } | null;
-  attempts: number;
-  durationMs: number;
+  user: ProvisioningUser;
+  dryRun: boolean;
 }
 
-export class ProvisioningEngine {
-  constructor(
-    private readonly snapshots: IdpSnapshotCache,
-    private readonly registry: ConnectorTypeRegistry,
-    private readonly connectors: ConnectorService,
-    private readonly links: LinkStore,
-    private readonly provisioningLog: ProvisioningLog,
-    private readonly http: HttpClient,
-    private readonly retry: RetryOptions,
-  ) {}
+export interface GroupRun extends Run {
+  /** CREATE, UPDATE (a rename) or DELETE. */
+  operation: ProvisioningOperation;
+  group: ProvisioningGroup;
+}
 
-  async runUser(run: UserRun): Promise<ConnectorOutcome[]> {
-    const snapshot = await this.snapshots.get(run.identityProviderId);
-    // A user given without a tenant belongs to the identity provider's.
-    if (!run.user.tenantDomain)
-      run = { ...run, user: { ...run.user, tenantDomain: snapshot.identityProvider.tenantDomain } };
-    const targets = targetConnectors(snapshot, run.connectorId ?? null);
-    const links = await this.links.findMany(
-      targets.map((c) => c.id),
-      'USER',
-      run.user.id,
-    );
-    const outcomes = await Promise.all(
-      targets.map((c) => this.runOne(snapshot, c, run, links.get(c.id) ?? null)),
-    );
-    const records = outcomes.map((o, i) => toRecord(o, targets[i], snapshot, run));
-    if (run.dryRun) this.provisioningLog.append(records);
-    else await this.provisioningLog.write(records);
-    return outcomes;
+export interface MembershipRun extends Run {
+  change: MembershipChange;
+  /** The group is created at the target first where it is not there yet. */
+  group: ProvisioningGroup;
+  userId: string;
+}
+
+export type UserOutcome = ConnectorOutcome<ProvisioningOperation>;
+
+export interface EngineDeps {
+  snapshots: IdpSnapshotCache;
+  registry: ConnectorTypeRegistry;
+  identityProviders: IdentityProviderService;
+  provisioners: ProvisionerCache;
+  links: LinkStore;
+  provisioningLog: ProvisioningLog;
+  retry: RetryOptions;
+}
+
+/** A unit of work on one connector: returns the remote ref to report (null for none). */
+type Task = () => Promise<RemoteRef | null>;
+
+export class ProvisioningEngine {
+  constructor(private readonly deps: EngineDeps) {}
+
+  async runUser(run: UserRun): Promise<UserOutcome[]> {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const user = run.user.tenantDomain
+      ? run.user
+      : { ...run.user, tenantDomain: snapshot.identityProvider.tenantDomain };
+    const subject = this.subject(run, 'USER', user.id);
+    return this.each(snapshot, run, subject, async (connector, links) => {
+      const link = links.get(connector.id) ?? null;
+      const idp = snapshot.identityProvider;
+      const decision = decideUser(idp, connector, user, run.operation, link);
+      const outcome = start(snapshot, connector, decision, link);
+      if (decision.skipReason) return outcome;
+      if (run.dryRun) return this.preview(snapshot, connector, user, outcome);
+      const provisioner = this.provisioner(snapshot, connector, outcome);
+      if (!provisioner) return outcome;
+      const key = [connector.id, 'USER', user.id] as const;
+      return this.attempt(outcome, subject, async () => {
+        if (outcome.operation === ProvisioningOperation.DELETE) {
+          await provisioner.deleteUser(link!.remoteId);
+          await this.deps.links.remove(...key);
+          return null;
+        }
+        const ref =
+          outcome.operation === ProvisioningOperation.CREATE
+            ? await provisioner.createUser(user)
+            : await provisioner.updateUser(link!.remoteId, user);
+        await this.deps.links.save(...key, ref);
+        return ref;
+      });
+    }) as Promise<UserOutcome[]>;
   }
 
-  private async runOne(
+  /** Creates, renames (UPDATE) or deletes a group on every connector whose target has groups. */
+  async runGroup(run: GroupRun): Promise<ConnectorOutcome[]> {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const subject = this.subject(run, 'GROUP', run.group.id);
+    return this.each(snapshot, run, subject, async (connector, links) => {
+      const link = links.get(connector.id) ?? null;
+      const idp = snapshot.identityProvider;
+      const decision = decideGroup(idp, connector, run.group, run.operation, link);
+      const outcome = start(snapshot, connector, decision, link);
+      if (decision.skipReason) return outcome;
+      const groups = this.groupProvisioner(snapshot, connector, outcome);
+      if (!groups) return outcome;
+      const key = [connector.id, 'GROUP', run.group.id] as const;
+      return this.attempt(outcome, subject, async () => {
+        if (outcome.operation === ProvisioningOperation.DELETE) {
+          await groups.deleteGroup(link!.remoteId);
+          await this.deps.links.remove(...key);
+          return null;
+        }
+        const ref =
+          outcome.operation === ProvisioningOperation.CREATE
+            ? await groups.createGroup(run.group)
+            : await groups.renameGroup(link!.remoteId, run.group);
+        await this.deps.links.save(...key, ref);
+        return ref;
+      });
+    });
+  }
+
+  /** Adds or removes a provisioned user to or from a group, creating the group where missing. */
+  async runMembership(run: MembershipRun): Promise<ConnectorOutcome[]> {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const subject = { ...this.subject(run, 'GROUP', run.group.id), detail: { member: run.userId } };
+    const ids = snapshot.connectors.map((c) => c.id);
+    const members = await this.deps.links.findMany(ids, 'USER', run.userId);
+    return this.each(snapshot, run, subject, async (connector, links) => {
+      const groupLink = links.get(connector.id) ?? null;
+      const member = members.get(connector.id) ?? null;
+      const decision = decideMembership(snapshot, connector, run, groupLink, member);
+      const outcome = start(snapshot, connector, decision, groupLink);
+      outcome.operation = run.change;
+      if (decision.skipReason) return outcome;
+      const groups = this.groupProvisioner(snapshot, connector, outcome);
+      if (!groups) return outcome;
+      return this.attempt(outcome, subject, async () => {
+        let group = groupLink
+          ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
+          : null;
+        if (!group) {
+          group = await groups.createGroup(run.group);
+          await this.deps.links.save(connector.id, 'GROUP', run.group.id, group);
+        }
+        if (run.change === 'ADD_MEMBER') await groups.addMember(group.remoteId, member!.remoteId);
+        else await groups.removeMember(group.remoteId, member!.remoteId);
+        return group;
+      });
+    });
+  }
+
+  /** The enabled identity providers of a tenant: where the sidecar sends a tenant's changes. */
+  async identityProvidersOf(tenantDomain: string): Promise<string[]> {
+    const all = await this.deps.identityProviders.list(tenantDomain);
+    return all.filter((idp) => idp.enabled).map((idp) => idp.id);
+  }
+
+  private subject(run: Run, entityType: 'USER' | 'GROUP', localId: string): RecordSubject {
+    return { identityProviderId: run.identityProviderId, entityType, localId, source: run.source };
+  }
+
+  /** Runs `one` on each target connector in parallel, times it, and records every outcome. */
+  private async each(
     snapshot: IdpSnapshot,
-    connector: Connector,
-    run: UserRun,
-    link: LinkRef | null,
-  ): Promise<ConnectorOutcome> {
-    const started = performance.now();
-    const decision = decide(snapshot, connector, run.user, run.operation, link);
-    const outcome: ConnectorOutcome = {
-      connector: snapshot.views.get(connector.id)!,
-      operation: decision.operation,
-      status: ProvisioningStatus.SKIPPED,
-      provisionedId: link?.remoteName ?? null,
-      remoteId: link?.remoteId ?? null,
-      request: null,
-      reason: decision.skipReason,
-      error: null,
-      attempts: 0,
-      durationMs: 0,
-    };
-    if (!decision.skipReason) {
-      if (run.dryRun) this.preview(snapshot, connector, run, outcome);
-      else await this.provision(snapshot, connector, run, outcome);
-    }
-    outcome.durationMs = Math.round(performance.now() - started);
-    return outcome;
+    run: Run & { dryRun?: boolean },
+    subject: RecordSubject,
+    one: (connector: Connector, links: Map<string, LinkRef>) => Promise<ConnectorOutcome>,
+  ): Promise<ConnectorOutcome[]> {
+    const targets = targetConnectors(snapshot, run.connectorId ?? null);
+    const links = await this.deps.links.findMany(
+      targets.map((c) => c.id),
+      subject.entityType,
+      subject.localId,
+    );
+    const outcomes = await Promise.all(
+      targets.map(async (connector) => {
+        const started = performance.now();
+        const outcome = await one(connector, links);
+        outcome.durationMs = Math.round(performance.now() - started);
+        return outcome;
+      }),
+    );
+    const records = outcomes.map((o, i) => toRecord(o, targets[i], subject));
+    if (run.dryRun) this.deps.provisioningLog.append(records);
+    else await this.deps.provisioningLog.write(records);
+    return outcomes;
   }
 
   private preview(
     snapshot: IdpSnapshot,
     connector: Connector,
-    run: UserRun,
+    user: ProvisioningUser,
     outcome: ConnectorOutcome,
-  ): void {
-    const result = this.registry.getByType(connector.type).preview({
-      operation: outcome.operation,
-      user: run.user,
+  ): ConnectorOutcome {
+    const result = this.deps.registry.getByType(connector.type).preview({
+      operation: outcome.operation as ProvisioningOperation,
+      user,
       identityProviderName: snapshot.identityProvider.name,
       claimMappings: snapshot.claimMappings,
       config: connector.config,
       secretsConfigured: snapshot.secretNames.get(connector.id)!,
       remoteId: outcome.remoteId,
     });
-    Object.assign(outcome, {
+    return Object.assign(outcome, {
       status: ProvisioningStatus.PREVIEWED,
       provisionedId: result.provisionedId,
       request: result.request,
     });
   }
 
-  private async provision(
+  private typeLabel(connector: Connector): string {
+    return this.deps.registry.getByType(connector.type).label;
+  }
+
+  private provisioner(
     snapshot: IdpSnapshot,
     connector: Connector,
-    run: UserRun,
     outcome: ConnectorOutcome,
-  ): Promise<void> {
-    const type = this.registry.getByType(connector.type);
-    if (!type.create) {
-      outcome.reason = `the ${type.label} connector type cannot provision yet: preview only`;
-      return;
-    }
-    const provisioner = type.create({
-      config: connector.config,
-      secrets: this.connectors.openSecrets(connector),
-      identityProviderName: snapshot.identityProvider.name,
-      claimMappings: snapshot.claimMappings,
-      http: this.http,
-    });
-    const context = { connectorId: connector.id, localId: run.user.id, source: run.source };
+  ): Provisioner | null {
+    const provisioner = this.deps.provisioners.get(snapshot, connector);
+    if (!provisioner) outcome.reason = `the ${this.typeLabel(connector)} type can only preview`;
+    return provisioner;
+  }
+
+  private groupProvisioner(
+    snapshot: IdpSnapshot,
+    connector: Connector,
+    outcome: ConnectorOutcome,
+  ): GroupProvisioner | null {
+    const provisioner = this.provisioner(snapshot, connector, outcome);
+    if (provisioner && !provisioner.groups)
+      outcome.reason = `${this.typeLabel(connector)} has no groups`;
+    return provisioner?.groups ?? null;
+  }
+
+  /** Runs the task with retries and fills in the outcome: SUCCEEDED with the remote ref, or FAILED. */
+  private async attempt(
+    outcome: ConnectorOutcome,
+    subject: RecordSubject,
+    task: Task,
+  ): Promise<ConnectorOutcome> {
+    const context = {
+      connectorId: outcome.connector.id,
+      localId: subject.localId,
+      entityType: subject.entityType,
+      operation: outcome.operation,
+      source: subject.source,
+    };
     const onRetry = (error: ConnectorError, attempt: number, delayMs: number) =>
       log.warn({ ...context, attempt, delayMs, code: error.code }, `retrying: ${error.message}`);
     try {
-      const { value, attempts } = await withRetry(
-        async () => {
-          if (outcome.operation === ProvisioningOperation.CREATE)
-            return provisioner.createUser(run.user);
-          if (outcome.operation === ProvisioningOperation.UPDATE)
-            return provisioner.updateUser(outcome.remoteId!, run.user);
-          await provisioner.deleteUser(outcome.remoteId!);
-          return null;
-        },
-        { ...this.retry, onRetry },
-      );
-      outcome.attempts = attempts;
-      if (value) {
-        await this.links.save(connector.id, 'USER', run.user.id, value);
+      const { value, attempts } = await withRetry(task, { ...this.deps.retry, onRetry });
+      Object.assign(outcome, { status: ProvisioningStatus.SUCCEEDED, attempts });
+      if (value)
         Object.assign(outcome, { remoteId: value.remoteId, provisionedId: value.remoteName });
-      } else {
-        await this.links.remove(connector.id, 'USER', run.user.id);
-      }
-      outcome.status = ProvisioningStatus.SUCCEEDED;
-      log.info({ ...context, attempt: attempts, operation: outcome.operation }, 'provisioned');
+      log.info({ ...context, attempt: attempts }, 'provisioned');
     } catch (error) {
       const failure =
         error instanceof ConnectorError
           ? error
           : new ConnectorError((error as Error).message, 'INTERNAL', false, null, { cause: error });
-      outcome.attempts = (error as { attempts?: number }).attempts ?? 1;
-      outcome.status = ProvisioningStatus.FAILED;
-      outcome.error = {
-        code: failure.code,
-        message: failure.message,
-        retriable: failure.retriable,
-      };
+      Object.assign(outcome, {
+        status: ProvisioningStatus.FAILED,
+        attempts: (error as { attempts?: number }).attempts ?? 1,
+        error: { code: failure.code, message: failure.message, retriable: failure.retriable },
+      });
       log.warn(
         { ...context, attempt: outcome.attempts, code: failure.code },
         `provisioning failed: ${failure.message}`,
       );
     }
+    return outcome;
   }
+}
+
+function start(
+  snapshot: IdpSnapshot,
+  connector: Connector,
+  decision: Decision,
+  link: LinkRef | null,
+): ConnectorOutcome {
+  return {
+    connector: snapshot.views.get(connector.id)!,
+    operation: decision.operation,
+    status: ProvisioningStatus.SKIPPED,
+    provisionedId: link?.remoteName ?? null,
+    remoteId: link?.remoteId ?? null,
+    request: null,
+    reason: decision.skipReason ?? decision.note,
+    error: null,
+    attempts: 0,
+    durationMs: 0,
+  };
+}
+
+function decideMembership(
+  snapshot: IdpSnapshot,
+  connector: Connector,
+  run: MembershipRun,
+  groupLink: LinkRef | null,
+  member: LinkRef | null,
+): Decision {
+  const idp = snapshot.identityProvider;
+  // The group checks (tenant, scope) as for creating the group.
+  const asGroup = decideGroup(idp, connector, run.group, ProvisioningOperation.CREATE, groupLink);
+  if (asGroup.skipReason) return asGroup;
+  if (!member) return { ...asGroup, skipReason: 'member never provisioned through this connector' };
+  if (run.change === 'REMOVE_MEMBER' && !groupLink)
+    return { ...asGroup, skipReason: 'group never provisioned through this connector' };
+  return asGroup;
 }
 
 function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {
@@ -201,29 +333,4 @@ function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Co
       `${connectorId} of identity provider ${snapshot.identityProvider.id}`,
     );
   return [connector];
-}
-
-function toRecord(
-  o: ConnectorOutcome,
-  connector: Connector,
-  snapshot: IdpSnapshot,
-  run: UserRun,
-): NewRecord {
-  return {
-    identityProviderId: snapshot.identityProvider.id,
-    connectorId: connector.id,
-    connectorType: connector.type,
-    operation: o.operation,
-    entityType: 'USER',
-    localId: run.user.id,
-    status: o.status,
-    attempts: o.attempts,
-    provisionedId: o.provisionedId,
-    remoteId: o.remoteId,
-    errorCode: o.error?.code ?? null,
-    errorMessage: o.error?.message ?? o.reason,
-    request: o.request,
-    durationMs: o.durationMs,
-    source: run.source,
-  };
 }

@@ -14,22 +14,25 @@ export interface IdpSnapshot {
   secretNames: Map<string, Set<string>>;
   /** Each connector's GraphQL shape, built once per snapshot. */
   views: Map<string, ConnectorView>;
+  /** Changes when the identity provider's name or claim mappings change (live provisioners use both). */
+  fingerprint: string;
 }
 
-export class IdpSnapshotCache {
-  private readonly entries = new Map<string, { at: number; value: Promise<IdpSnapshot> }>();
+/** A keyed cache of loads with a short TTL, cleared at once by this process's own writes. */
+export class TtlCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
 
   constructor(
-    private readonly load: (id: string) => Promise<IdpSnapshot>,
+    private readonly load: (key: string) => Promise<T>,
     private readonly ttlMs = 2000,
   ) {}
 
-  get(id: string): Promise<IdpSnapshot> {
-    const hit = this.entries.get(id);
+  get(key: string): Promise<T> {
+    const hit = this.entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
-    const value = this.load(id);
-    this.entries.set(id, { at: Date.now(), value });
-    value.catch(() => this.entries.get(id)?.value === value && this.entries.delete(id));
+    const value = this.load(key);
+    this.entries.set(key, { at: Date.now(), value });
+    value.catch(() => this.entries.get(key)?.value === value && this.entries.delete(key));
     return value;
   }
 
@@ -38,3 +41,5 @@ export class IdpSnapshotCache {
     this.entries.clear();
   }
 }
+
+export type IdpSnapshotCache = TtlCache<IdpSnapshot>;

@@ -6,6 +6,7 @@ export type RecordStatus = 'PREVIEWED' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 @Entity('provisioning_record')
 @Index('ix_record_connector', ['connectorId', 'id'])
 @Index('ix_record_local', ['localId', 'id'])
+@Index('ix_record_idp', ['identityProviderId', 'id'])
 export class ProvisioningRecord {
   @PrimaryGeneratedColumn()
   id: number;
@@ -19,7 +20,7 @@ export class ProvisioningRecord {
   @Column({ length: 64, nullable: true, type: 'varchar' })
   connectorType: string | null;
 
-  @Column({ length: 8 })
+  @Column({ length: 16 })
   operation: string;
 
   @Column({ length: 8 })

@@ -26,12 +26,14 @@ export type Fault =
 const URN = {
   '2.0': {
     user: 'urn:ietf:params:scim:schemas:core:2.0:User',
+    group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
     error: 'urn:ietf:params:scim:api:messages:2.0:Error',
     list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
     patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
   },
   '1.1': {
     user: 'urn:scim:schemas:core:1.0',
+    group: 'urn:scim:schemas:core:1.0',
     error: '',
     list: 'urn:scim:schemas:core:1.0',
     patch: '',
@@ -40,6 +42,7 @@ const URN = {
 
 export class FakeScimServer {
   readonly users = new Map<string, Json>();
+  readonly groups = new Map<string, Json>();
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
   private server!: http.Server;
@@ -69,6 +72,7 @@ export class FakeScimServer {
 
   reset(): void {
     this.users.clear();
+    this.groups.clear();
     this.requests.length = 0;
     this.faults.length = 0;
   }
@@ -133,7 +137,10 @@ export class FakeScimServer {
     const fault = this.faults.shift();
     if (fault) return this.misbehave(fault, res);
     if (!this.authorized(req)) return this.error(res, 401, 'authentication failed');
-    const base = this.version === '2.0' ? '/scim/v2/Users' : '/scim/v1/Users';
+    const root = this.version === '2.0' ? '/scim/v2' : '/scim/v1';
+    if (url.pathname === `${root}/Groups` || url.pathname.startsWith(`${root}/Groups/`))
+      return this.handleGroup(req.method!, url, `${root}/Groups`, body, res);
+    const base = `${root}/Users`;
     if (url.pathname === base && req.method === 'POST') return this.create(body, res);
     if (url.pathname === base && req.method === 'GET')
       return this.search(url.searchParams.get('filter'), res);
@@ -241,6 +248,128 @@ export class FakeScimServer {
       if (kind !== 'remove') Object.assign(next, op.value);
     }
     this.users.set(user.id, next);
+    this.send(res, 200, next);
+  }
+
+  private handleGroup(
+    method: string,
+    url: URL,
+    base: string,
+    body: Json | null,
+    res: http.ServerResponse,
+  ): void {
+    if (url.pathname === base && method === 'POST') return this.createGroup(body, res);
+    if (url.pathname === base && method === 'GET')
+      return this.searchGroups(url.searchParams.get('filter'), res);
+    const id = decodeURIComponent(url.pathname.slice(base.length + 1));
+    const group = this.groups.get(id);
+    if (!group) return this.error(res, 404, `group ${id} not found`);
+    if (method === 'GET') return this.send(res, 200, group);
+    if (method === 'DELETE') {
+      this.groups.delete(id);
+      return this.send(res, 204, null);
+    }
+    if (method === 'PATCH')
+      return this.version === '2.0'
+        ? this.patchGroup(group, body, res)
+        : this.patchGroup11(group, body, res);
+    return this.error(res, 405, `${method} is not supported here`);
+  }
+
+  /** Members must be users this server holds, as { value: id }. */
+  private checkMembers(members: unknown, res: http.ServerResponse): members is Json[] {
+    const ok =
+      Array.isArray(members) &&
+      members.every((m: Json) => typeof m?.value === 'string' && this.users.has(m.value));
+    if (!ok)
+      this.error(
+        res,
+        400,
+        `members must be [{ "value": <existing user id> }], got ${JSON.stringify(members)}`,
+        'invalidValue',
+      );
+    return ok;
+  }
+
+  private createGroup(body: Json | null, res: http.ServerResponse): void {
+    if (!body || !Array.isArray(body.schemas) || !body.schemas.includes(URN[this.version].group))
+      return this.error(
+        res,
+        400,
+        `schemas must include ${URN[this.version].group}`,
+        'invalidSyntax',
+      );
+    if (typeof body.displayName !== 'string' || !body.displayName)
+      return this.error(res, 400, 'displayName is required', 'invalidValue');
+    if ([...this.groups.values()].some((g) => g.displayName === body.displayName))
+      return this.error(res, 409, `displayName ${body.displayName} is taken`, 'uniqueness');
+    if (body.members !== undefined && !this.checkMembers(body.members, res)) return;
+    const id = randomUUID();
+    const group = { ...body, members: body.members ?? [], id, meta: { resourceType: 'Group' } };
+    this.groups.set(id, group);
+    this.send(res, 201, group, { location: `${this.url}/Groups/${id}` });
+  }
+
+  private searchGroups(filter: string | null, res: http.ServerResponse): void {
+    const match = /^displayName eq "((?:[^"\\]|\\.)*)"$/i.exec(filter ?? '');
+    if (!match)
+      return this.error(res, 400, `unsupported or malformed filter: ${filter}`, 'invalidFilter');
+    const name = JSON.parse(`"${match[1]}"`) as string;
+    const found = [...this.groups.values()].filter((g) => g.displayName === name);
+    this.send(res, 200, {
+      schemas: [URN[this.version].list],
+      totalResults: found.length,
+      Resources: found,
+    });
+  }
+
+  /** RFC 7644 §3.5.2: replace displayName; add to "members"; remove members[value eq "id"]. */
+  private patchGroup(group: Json, body: Json | null, res: http.ServerResponse): void {
+    if (
+      !body?.schemas?.includes?.(URN['2.0'].patch) ||
+      !Array.isArray(body.Operations) ||
+      !body.Operations.length
+    )
+      return this.error(res, 400, 'a PatchOp with Operations is required', 'invalidSyntax');
+    const next: Json = { ...group, members: [...(group.members as Json[])] };
+    for (const op of body.Operations as Json[]) {
+      const kind = String(op.op ?? '').toLowerCase();
+      if (kind === 'replace' && !op.path && typeof op.value?.displayName === 'string') {
+        next.displayName = op.value.displayName;
+      } else if (kind === 'add' && op.path === 'members') {
+        if (!this.checkMembers(op.value, res)) return;
+        for (const m of op.value as Json[])
+          if (!next.members.some((x: Json) => x.value === m.value))
+            next.members.push({ value: m.value });
+      } else if (kind === 'remove' && typeof op.path === 'string') {
+        const filter = /^members\[value eq "((?:[^"\\]|\\.)*)"\]$/.exec(op.path);
+        if (!filter) return this.error(res, 400, `bad remove path ${op.path}`, 'invalidPath');
+        const value = JSON.parse(`"${filter[1]}"`) as string;
+        next.members = next.members.filter((x: Json) => x.value !== value);
+      } else {
+        return this.error(res, 400, `unsupported operation ${JSON.stringify(op)}`, 'invalidSyntax');
+      }
+    }
+    this.groups.set(group.id, next);
+    this.send(res, 200, next);
+  }
+
+  /** SCIM 1.1 PATCH: a partial resource; members are merged, `operation: "delete"` removes one. */
+  private patchGroup11(group: Json, body: Json | null, res: http.ServerResponse): void {
+    if (!body?.schemas?.includes?.(URN['1.1'].group))
+      return this.error(res, 400, `schemas must include ${URN['1.1'].group}`);
+    const next: Json = { ...group, members: [...(group.members as Json[])] };
+    if (typeof body.displayName === 'string') next.displayName = body.displayName;
+    if (body.members !== undefined) {
+      const removing = (body.members as Json[]).filter((m) => m?.operation === 'delete');
+      const adding = (body.members as Json[]).filter((m) => m?.operation !== 'delete');
+      if (!this.checkMembers(adding, res)) return;
+      next.members = next.members.filter((x: Json) => !removing.some((m) => m.value === x.value));
+      for (const m of adding)
+        if (!next.members.some((x: Json) => x.value === m.value))
+          next.members.push({ value: m.value });
+    }
+    this.groups.set(group.id, next);
     this.send(res, 200, next);
   }
 }

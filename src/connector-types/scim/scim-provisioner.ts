@@ -1,12 +1,29 @@
 // Provisions users to a SCIM 1.1 or 2.0 service. A create that meets 409 adopts the existing user
-// found by userName and updates it; a delete of a user already gone counts as done.
+// found by userName and updates it; a delete of a user already gone counts as done. Groups live on
+// the Group Endpoint; a group that already exists (409) is adopted by displayName.
 import { randomBytes } from 'node:crypto';
 import { ConnectorError } from '../../common/connector-error';
 import type { HttpResponse } from '../../common/http';
 import type { ProvisioningUser } from '../../provisioning/claims';
-import type { Provisioner, ProvisionerContext, RemoteRef } from '../connector-type';
+import type {
+  GroupProvisioner,
+  Provisioner,
+  ProvisionerContext,
+  RemoteRef,
+} from '../connector-type';
 import { flag } from '../field-values';
 import type { ScimDialect } from './scim-dialect';
+import {
+  addMemberRequest,
+  createGroupRequest,
+  deleteGroupRequest,
+  findGroupRequest,
+  removeMemberRequest,
+  renameGroupRequest,
+  scimGroupName,
+  scimGroupTarget,
+  type ScimGroupTarget,
+} from './scim-group-requests';
 import {
   createUserRequest,
   deleteUserRequest,
@@ -69,11 +86,61 @@ function withScimDetail(error: unknown): never {
   throw error;
 }
 
+/** On 409: the existing resource found by a filter, whose id we adopt. */
+async function adopt(
+  send: (request: ScimRequest) => Promise<HttpResponse>,
+  search: ScimRequest,
+  what: string,
+): Promise<string> {
+  const found = (await send(search)).body as { Resources?: Json[] } | null;
+  const existing = found?.Resources?.[0];
+  if (!existing) {
+    throw new ConnectorError(
+      `create: 409 for ${what} but the search found none`,
+      'SCIM_uniqueness',
+      false,
+      409,
+    );
+  }
+  return resourceId({ status: 200, headers: new Headers(), body: existing }, `adopt ${what}`);
+}
+
+function scimGroups(
+  target: ScimGroupTarget,
+  send: (request: ScimRequest, accept?: number[]) => Promise<HttpResponse>,
+): GroupProvisioner {
+  return {
+    async createGroup(group) {
+      const name = scimGroupName(target, group.name);
+      const response = await send(createGroupRequest(target, name), [409]);
+      if (response.status !== 409)
+        return { remoteId: resourceId(response, 'create group'), remoteName: name };
+      const remoteId = await adopt(send, findGroupRequest(target, name), `group "${name}"`);
+      return { remoteId, remoteName: name };
+    },
+    async renameGroup(remoteId, group) {
+      const name = scimGroupName(target, group.name);
+      await send(renameGroupRequest(target, remoteId, name));
+      return { remoteId, remoteName: name };
+    },
+    async deleteGroup(remoteId) {
+      await send(deleteGroupRequest(target, remoteId), [404]);
+    },
+    async addMember(groupId, userId) {
+      await send(addMemberRequest(target, groupId, userId));
+    },
+    async removeMember(groupId, userId) {
+      await send(removeMemberRequest(target, groupId, userId));
+    },
+  };
+}
+
 export function createScimProvisioner(
   dialect: ScimDialect,
   context: ProvisionerContext,
 ): Provisioner {
   const target = scimTarget(dialect, context.config);
+  const groupTarget = scimGroupTarget(dialect, context.config);
   const headers = { authorization: authorization(context.secrets, context.config.username) };
   const send = (request: ScimRequest, accept?: number[]) =>
     context.http.send({ ...request, headers }, accept).catch(withScimDetail);
@@ -97,23 +164,13 @@ export function createScimProvisioner(
       );
       if (response.status !== 409)
         return { remoteId: resourceId(response, 'create user'), remoteName: built.userName };
-      const found = (await send(findUserRequest(target, built.userName))).body as {
-        Resources?: Json[];
-      } | null;
-      const existing = found?.Resources?.[0];
-      if (!existing) {
-        throw new ConnectorError(
-          `create user: 409 for "${built.userName}" but no user with that userName was found`,
-          'SCIM_uniqueness',
-          false,
-          409,
-        );
-      }
-      return update(resourceId({ ...response, body: existing }, 'adopt user'), user);
+      const search = findUserRequest(target, built.userName);
+      return update(await adopt(send, search, `user "${built.userName}"`), user);
     },
     updateUser: update,
     async deleteUser(remoteId) {
       await send(deleteUserRequest(target, remoteId), [404]);
     },
+    groups: groupTarget ? scimGroups(groupTarget, send) : undefined,
   };
 }

@@ -1,4 +1,5 @@
 // Migrations for sqlite, in order; generated with the TypeORM CLI against sqlite.
 import { Init1764403200000 } from './1764403200000-Init';
+import { ScopeAndGroups1795944262486 } from './1795944262486-ScopeAndGroups';
 
-export const SQLITE_MIGRATIONS = [Init1764403200000];
+export const SQLITE_MIGRATIONS = [Init1764403200000, ScopeAndGroups1795944262486];

@@ -1,0 +1,38 @@
+// One live Provisioner per connector, kept while the connector, its identity provider's name and
+// claim mappings stay the same, so clients with tokens (Google, Salesforce) log in once, not per call.
+import type { Connector } from '../connector/connector.entity';
+import type { ConnectorService } from '../connector/connector.service';
+import type { Provisioner } from '../connector-types/connector-type';
+import type { ConnectorTypeRegistry } from '../connector-types/registry';
+import type { HttpClient } from '../common/http';
+import type { IdpSnapshot } from './idp-snapshot';
+
+export class ProvisionerCache {
+  private readonly entries = new Map<string, { key: string; provisioner: Provisioner | null }>();
+
+  constructor(
+    private readonly registry: ConnectorTypeRegistry,
+    private readonly connectors: ConnectorService,
+    private readonly http: HttpClient,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The connector's Provisioner, or null for types that can only preview. */
+  get(snapshot: IdpSnapshot, connector: Connector): Provisioner | null {
+    const key = `${connector.version}:${snapshot.fingerprint}`;
+    const hit = this.entries.get(connector.id);
+    if (hit?.key === key) return hit.provisioner;
+    const type = this.registry.getByType(connector.type);
+    const provisioner =
+      type.create?.({
+        config: connector.config,
+        secrets: this.connectors.openSecrets(connector),
+        identityProviderName: snapshot.identityProvider.name,
+        claimMappings: snapshot.claimMappings,
+        http: this.http,
+        timeoutMs: this.timeoutMs,
+      }) ?? null;
+    this.entries.set(connector.id, { key, provisioner });
+    return provisioner;
+  }
+}
