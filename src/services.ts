@@ -12,6 +12,7 @@ import { createHttpClient } from './common/http';
 import type { Config } from './config';
 import { ProvisioningLog } from './provisioning/provisioning-log';
 import { ProvisionerCache } from './provisioning/provisioners';
+import { ProvisioningHistory } from './provisioning/provisioning-history';
 
 export interface Services {
   identityProviders: IdentityProviderService;
@@ -21,6 +22,7 @@ export interface Services {
   provisioningLog: ProvisioningLog;
   snapshots: IdpSnapshotCache;
   engine: ProvisioningEngine;
+  history: ProvisioningHistory;
 }
 
 export function createServices(
@@ -75,5 +77,15 @@ export function createServices(
       maxDelayMs: 30_000,
     },
   });
-  return { identityProviders, connectors, registry, links, provisioningLog, snapshots, engine };
+  const history = new ProvisioningHistory(dataSource);
+  return {
+    identityProviders,
+    connectors,
+    registry,
+    links,
+    provisioningLog,
+    snapshots,
+    engine,
+    history,
+  };
 }

@@ -4,9 +4,15 @@ import { buildSchema } from 'type-graphql';
 import { ConnectorResolver } from '../connector/connector.resolver';
 import { IdentityProviderResolver } from '../identity-provider/identity-provider.resolver';
 import { TestProvisioningResolver } from '../provisioning/test-provisioning.resolver';
+import { ProvisioningHistoryResolver } from '../provisioning/provisioning-history.resolver';
 import type { Services } from '../services';
 
-const RESOLVERS = [IdentityProviderResolver, ConnectorResolver, TestProvisioningResolver] as const;
+const RESOLVERS = [
+  IdentityProviderResolver,
+  ConnectorResolver,
+  TestProvisioningResolver,
+  ProvisioningHistoryResolver,
+] as const;
 
 export async function createSchema(services: Services | null): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>(

@@ -25,6 +25,7 @@ export class TestProvisioningResolver {
         userStoreDomain: u.userStoreDomain || null,
         tenantDomain: u.tenantDomain || '',
         claims: claimsFrom(u.claims, u.username),
+        roles: u.roles,
       },
     });
   }

@@ -61,6 +61,14 @@ export class TestUserInput {
   @ArrayMaxSize(200)
   @ValidateNested()
   claims: ClaimValueInput[];
+
+  @Field(() => [String], {
+    defaultValue: [],
+    description: "The user's Keycloak groups and roles, checked against provisioningRoles",
+  })
+  @ArrayMaxSize(500)
+  @Length(1, 255, { each: true })
+  roles: string[];
 }
 
 @InputType()

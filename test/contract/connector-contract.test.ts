@@ -8,6 +8,7 @@ import { ok, startTestApi, type TestApi } from '../support/api';
 import * as doc from '../support/documents';
 import type { ContractTarget } from './contract-target';
 import { scimTarget } from './targets/scim';
+import { webhookTarget } from './targets/webhook';
 
 const RUN = `mutation($input: TestProvisioningInput!) { testProvisioning(input: $input) {
   connector { id type } operation status provisionedId remoteId reason attempts durationMs error { code message retriable } } }`;
@@ -17,6 +18,7 @@ const ATTEMPTS = 3;
 const TARGETS: [string, () => ContractTarget][] = [
   ['SCIM 2.0', () => scimTarget('2.0')],
   ['SCIM 1.1', () => scimTarget('1.1')],
+  ['Webhook (example custom type)', webhookTarget],
 ];
 
 describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {

@@ -1,0 +1,75 @@
+// Reads the provisioning log (newest first, keyset pages over the record id) and the links.
+import type { DataSource } from 'typeorm';
+import { UserInputError } from '../common/errors';
+import { isUuid } from '../common/validation';
+import { ProvisionedEntity } from './provisioned-entity.entity';
+import type { ProvisioningLogFilter, ProvisioningLogPage } from './provisioning-history.types';
+import { ProvisioningRecord } from './provisioning-record.entity';
+
+export const MAX_PAGE = 500;
+const CURSOR_PREFIX = 'record:';
+
+const encodeCursor = (id: number) => Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = Number(text.slice(CURSOR_PREFIX.length));
+  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(id) || id < 1)
+    throw new UserInputError(`after: "${cursor}" is not a cursor from this log`, 'after');
+  return id;
+}
+
+function uuidOrFail(value: string | null | undefined, name: string): string | null {
+  if (value == null) return null;
+  if (!isUuid(value)) throw new UserInputError(`${name} must be a UUID, got "${value}"`, name);
+  return value;
+}
+
+export class ProvisioningHistory {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async page(
+    filter: ProvisioningLogFilter,
+    first: number,
+    after: string | null,
+  ): Promise<ProvisioningLogPage> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+      throw new UserInputError(`first must be between 1 and ${MAX_PAGE}, got ${first}`, 'first');
+    const query = this.dataSource
+      .getRepository(ProvisioningRecord)
+      .createQueryBuilder('r')
+      .orderBy('r.id', 'DESC')
+      .take(first + 1);
+    const idp = uuidOrFail(filter.identityProviderId, 'identityProviderId');
+    const connector = uuidOrFail(filter.connectorId, 'connectorId');
+    if (idp) query.andWhere('r.identityProviderId = :idp', { idp });
+    if (connector) query.andWhere('r.connectorId = :connector', { connector });
+    if (filter.localId) query.andWhere('r.localId = :localId', { localId: filter.localId });
+    if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
+    if (filter.since) query.andWhere('r.createdAt >= :since', { since: filter.since });
+    if (after) query.andWhere('r.id < :after', { after: decodeCursor(after) });
+    const rows = await query.getMany();
+    const nodes = rows.slice(0, first);
+    return {
+      edges: nodes.map((node) => ({ cursor: encodeCursor(node.id), node })),
+      pageInfo: {
+        endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null,
+        hasNextPage: rows.length > first,
+      },
+    };
+  }
+
+  /** The links of a connector and/or a local user or group; at least one of the two is required. */
+  links(connectorId: string | null, localId: string | null): Promise<ProvisionedEntity[]> {
+    if (!connectorId && !localId)
+      throw new UserInputError('give connectorId, localId or both', 'connectorId');
+    const where: { connectorId?: string; localId?: string } = {};
+    if (connectorId) where.connectorId = uuidOrFail(connectorId, 'connectorId')!;
+    if (localId) where.localId = localId;
+    return this.dataSource.getRepository(ProvisionedEntity).find({
+      where,
+      order: { lastSyncedAt: 'DESC' },
+      take: MAX_PAGE,
+    });
+  }
+}
