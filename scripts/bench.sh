@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 node dist/bench/api.bench.js
+node dist/bench/engine.bench.js

@@ -25,6 +25,16 @@ export class GoogleConnectorInput {
   @Field(() => String, { nullable: true }) applicationName?: string | null;
   @Field(() => String, { nullable: true }) provisioningPattern?: string | null;
   @Field(() => String, { nullable: true }) provisioningSeparator?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Directory API root (default https://admin.googleapis.com/)',
+  })
+  apiRootUrl?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'OAuth token endpoint (default https://oauth2.googleapis.com/token)',
+  })
+  tokenUrl?: string | null;
 }
 
 @InputType()

@@ -7,6 +7,8 @@ import { ProvisioningOperation } from '../../src/provisioning/test-provisioning.
 import { ok, startTestApi, type TestApi } from '../support/api';
 import * as doc from '../support/documents';
 import type { ContractTarget } from './contract-target';
+import { googleTarget } from './targets/google';
+import { salesforceTarget } from './targets/salesforce';
 import { scimTarget } from './targets/scim';
 import { webhookTarget } from './targets/webhook';
 
@@ -18,6 +20,8 @@ const ATTEMPTS = 3;
 const TARGETS: [string, () => ContractTarget][] = [
   ['SCIM 2.0', () => scimTarget('2.0')],
   ['SCIM 1.1', () => scimTarget('1.1')],
+  ['Google Workspace', googleTarget],
+  ['Salesforce', salesforceTarget],
   ['Webhook (example custom type)', webhookTarget],
 ];
 

@@ -338,7 +338,7 @@ export class FakeScimServer {
         next.displayName = op.value.displayName;
       } else if (kind === 'add' && op.path === 'members') {
         if (!this.checkMembers(op.value, res)) return;
-        for (const m of op.value as Json[])
+        for (const m of op.value)
           if (!next.members.some((x: Json) => x.value === m.value))
             next.members.push({ value: m.value });
       } else if (kind === 'remove' && typeof op.path === 'string') {

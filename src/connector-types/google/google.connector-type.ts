@@ -1,39 +1,21 @@
 // Google Workspace (Admin SDK Directory API v1): primaryEmail from the provisioning pattern and
 // the Google Domain; a random password on create only (WSO2 resets it on every update: a bug).
 import { DEFAULT_SEPARATOR } from '../../provisioning/pattern';
-import {
-  claimValue,
-  mapClaims,
-  EMAIL_CLAIM,
-  GIVEN_NAME_CLAIM,
-  LAST_NAME_CLAIM,
-} from '../../provisioning/claims';
-import {
-  field,
-  jsonHeaders,
-  REDACTED,
-  type ConnectorType,
-  type PreviewContext,
-} from '../connector-type';
-import { separatorOf, text, validateValues } from '../field-values';
-import { patternFields, patternId } from '../pattern-id';
+import { EMAIL_CLAIM, GIVEN_NAME_CLAIM, LAST_NAME_CLAIM } from '../../provisioning/claims';
+import { field, jsonHeaders, REDACTED, type ConnectorType } from '../connector-type';
+import { separatorOf, validateValues } from '../field-values';
+import { patternFields } from '../pattern-id';
 import { parsePrivateKey } from './google-key';
-
-export const GOOGLE_API_ROOT = 'https://admin.googleapis.com/';
-export const DIRECTORY_USERS = 'admin/directory/v1/users';
-
-function googleName(
-  context: PreviewContext,
-  withFallback: boolean,
-): { givenName?: string; familyName?: string } {
-  const { user, config } = context;
-  const mapped = mapClaims(user.claims, context.claimMappings);
-  const fallback = withFallback ? user.username : undefined;
-  return {
-    givenName: claimValue(text(config, 'givenNameClaim'), user.claims, mapped) ?? fallback,
-    familyName: claimValue(text(config, 'familyNameClaim'), user.claims, mapped) ?? fallback,
-  };
-}
+import { createGoogleProvisioner } from './google-provisioner';
+import {
+  apiRootOf,
+  DIRECTORY_USERS,
+  GOOGLE_API_ROOT,
+  GOOGLE_TOKEN_URL,
+  insertUserBody,
+  primaryEmailOf,
+  updateUserBody,
+} from './google-requests';
 
 export const googleConnectorType: ConnectorType = {
   type: 'google',
@@ -65,6 +47,14 @@ export const googleConnectorType: ConnectorType = {
       description: 'The admin the service account acts as (domain-wide delegation)',
     }),
     field('applicationName', 'Application Name', 'STRING'),
+    field('apiRootUrl', 'API Root URL', 'URL', {
+      default: GOOGLE_API_ROOT,
+      description: 'Where the Directory API is reached: Google, or a private endpoint or proxy',
+    }),
+    field('tokenUrl', 'Token URL', 'URL', {
+      default: GOOGLE_TOKEN_URL,
+      description: 'The OAuth token endpoint the signed service-account assertion is sent to',
+    }),
     ...patternFields('Google Outbound Provisioning Pattern', 'Google Provisioning Separator'),
   ],
 
@@ -88,22 +78,25 @@ export const googleConnectorType: ConnectorType = {
   },
 
   preview(context) {
-    const primaryEmail = patternId(context, 'domain');
-    const users = GOOGLE_API_ROOT + DIRECTORY_USERS;
+    const primaryEmail = primaryEmailOf(context);
+    const users = apiRootOf(context.config) + DIRECTORY_USERS;
     const headers = jsonHeaders(`Bearer ${REDACTED}`);
     const userKey = encodeURIComponent(context.remoteId ?? primaryEmail);
     if (context.operation === 'CREATE') {
-      const body = { primaryEmail, name: googleName(context, true), password: REDACTED };
       return {
         provisionedId: primaryEmail,
-        request: { method: 'POST', url: users, headers, body },
+        request: { method: 'POST', url: users, headers, body: insertUserBody(context, REDACTED) },
       };
     }
     if (context.operation === 'UPDATE') {
-      const body = { primaryEmail, name: googleName(context, false) };
       return {
         provisionedId: primaryEmail,
-        request: { method: 'PUT', url: `${users}/${userKey}`, headers, body },
+        request: {
+          method: 'PUT',
+          url: `${users}/${userKey}`,
+          headers,
+          body: updateUserBody(context),
+        },
       };
     }
     return {
@@ -116,4 +109,6 @@ export const googleConnectorType: ConnectorType = {
       },
     };
   },
+
+  create: createGoogleProvisioner,
 };

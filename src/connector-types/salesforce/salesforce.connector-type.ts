@@ -12,6 +12,7 @@ import {
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
 import { patternFields, patternId } from '../pattern-id';
+import { createSalesforceProvisioner } from './salesforce-provisioner';
 
 export const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
 export const DEFAULT_API_VERSION = 'v62.0';
@@ -25,7 +26,9 @@ export function normalizeApiVersion(value: string): string {
 }
 
 /** The User fields: mapped claims ("true"/"false" become booleans, as WSO2 does) and the built Username. */
-export function salesforceFields(context: PreviewContext): Record<string, string | boolean> {
+export function salesforceFields(
+  context: Pick<PreviewContext, 'user' | 'claimMappings' | 'identityProviderName' | 'config'>,
+): Record<string, string | boolean> {
   const fields: Record<string, string | boolean> = {};
   for (const [name, value] of mapClaims(context.user.claims, context.claimMappings)) {
     fields[name] = value === 'true' ? true : value === 'false' ? false : value;
@@ -91,4 +94,7 @@ export const salesforceConnectorType: ConnectorType = {
     const body = context.operation === 'UPDATE' ? fields : { IsActive: false };
     return { provisionedId, request: { method: 'PATCH', url: recordUrl, headers, body } };
   },
+
+  // Called late: the provisioner module imports this one for salesforceFields.
+  create: (context) => createSalesforceProvisioner(context),
 };

@@ -1,0 +1,169 @@
+// Benchmark: 2,000 users provisioned through the engine (links and records in MariaDB) to the
+// local SCIM 2.0 server, against the same 2,000 create requests sent straight to that server, at
+// the same concurrency, side by side in one run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { startApp, type App } from '../src/app';
+import { configureLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config';
+import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
+import {
+  ProvisioningOperation,
+  ProvisioningStatus,
+} from '../src/provisioning/test-provisioning.types';
+import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
+import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
+import { freshDatabase } from './bench-support';
+import { BENCH_SCIM_PASSWORD } from './scim-server.process';
+
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
+
+interface Result {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+function user(prefix: string, i: number): ProvisioningUser {
+  const username = `${prefix}${i}@bench.test`;
+  return {
+    id: `${prefix}${i}`,
+    username,
+    userStoreDomain: null,
+    tenantDomain: 'bench',
+    claims: claimsFrom(
+      [
+        { uri: 'http://wso2.org/claims/emailaddress', value: username },
+        { uri: 'http://wso2.org/claims/givenname', value: 'Bench' },
+        { uri: 'http://wso2.org/claims/lastname', value: `User ${i}` },
+      ],
+      username,
+    ),
+  };
+}
+
+/** Runs `task` for 0..n-1 with `concurrency` in flight; per-task latencies and the overall rate. */
+async function pool(
+  name: string,
+  n: number,
+  task: (i: number) => Promise<boolean>,
+): Promise<Result> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t = performance.now();
+        if (!(await task(i))) failures++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { name, perSecond: n / seconds, p50: at(0.5), p99: at(0.99), failures };
+}
+
+async function startScimServer(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [path.resolve(__dirname, 'scim-server.process.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+  const url = String(first.value);
+  return { url, stop: () => child.kill() };
+}
+
+async function configure(app: App, scimUrl: string): Promise<string> {
+  const { identityProviders, connectors } = app.services;
+  const idp = await identityProviders.create({
+    name: 'bench',
+    tenantDomain: 'bench',
+    enabled: true,
+  });
+  await connectors.configure(idp.id, 'scim-2', true, {
+    username: 'bench',
+    password: BENCH_SCIM_PASSWORD,
+    userEndpoint: `${scimUrl}/Users`,
+    enablePasswordProvisioning: false,
+  });
+  return idp.id;
+}
+
+async function main() {
+  const db = await freshDatabase('op_bench_engine');
+  const scim = await startScimServer();
+  configureLogger('warn');
+  const app = await startApp(
+    loadConfig({
+      DATABASE_URL: db.url,
+      SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'op-bench-')),
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    }),
+  );
+  try {
+    const identityProviderId = await configure(app, scim.url);
+    const target = scimTarget(SCIM_2_0, { userEndpoint: `${scim.url}/Users` });
+    const raw = (prefix: string) => async (i: number) => {
+      const { resource } = userResource(target, user(prefix, i), []);
+      const response = await fetch(target.userEndpoint, {
+        method: 'POST',
+        headers: {
+          authorization: AUTH,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(resource),
+      });
+      await response.text();
+      return response.status === 201;
+    };
+    const engine = (prefix: string) => async (i: number) => {
+      const [outcome] = await app.services.engine.runUser({
+        identityProviderId,
+        operation: ProvisioningOperation.CREATE,
+        user: user(prefix, i),
+        dryRun: false,
+        source: 'bench',
+      });
+      return outcome.status === ProvisioningStatus.SUCCEEDED;
+    };
+    await pool('warm-up', 200, raw('warm-raw-'));
+    await pool('warm-up', 200, engine('warm-engine-'));
+    const results = [
+      await pool('straight to the SCIM server', USERS, raw('raw-')),
+      await pool('through the engine (links + records in MariaDB)', USERS, engine('engine-')),
+    ];
+    console.log(
+      `\nEngine benchmark: ${USERS} user creates, ${CONCURRENCY} in flight, SCIM 2.0 server in its own process, MariaDB`,
+    );
+    console.log('| path | users/s | p50 ms | p99 ms | failures |\n|---|---|---|---|---|');
+    for (const r of results)
+      console.log(
+        `| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.failures} |`,
+      );
+    console.log(
+      `\nengine/raw throughput ratio: ${(results[1].perSecond / results[0].perSecond).toFixed(2)} (goal ≥ 0.8)`,
+    );
+  } finally {
+    await app.close();
+    scim.stop();
+    await db.drop();
+  }
+}
+
+void main();
