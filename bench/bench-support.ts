@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 
+/** Basic-auth password of the benchmark's local SCIM server. */
+export const BENCH_SCIM_PASSWORD = 'bench-scim-pw';
+
 export const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 export async function freshDatabase(

@@ -17,8 +17,7 @@ import {
 } from '../src/provisioning/test-provisioning.types';
 import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
 import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
-import { freshDatabase } from './bench-support';
-import { BENCH_SCIM_PASSWORD } from './scim-server.process';
+import { BENCH_SCIM_PASSWORD, freshDatabase } from './bench-support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);

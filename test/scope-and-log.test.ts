@@ -1,5 +1,6 @@
 // Provisioning scope (provisioningRoles) and the provisioning log / links queries, through the API
-// on MariaDB against the local SCIM 2.0 server.
+// on MariaDB and on SQLite (links and records are written in plain SQL per dialect) against the
+// local SCIM 2.0 server.
 import { ProvisioningOperation } from '../src/provisioning/test-provisioning.types';
 import { FakeScimServer } from './fakes/scim-server';
 import { errorCode, ok, startTestApi, type TestApi } from './support/api';
@@ -15,150 +16,153 @@ const LINKS = `query($connectorId: ID, $localId: String) {
   provisionedEntities(connectorId: $connectorId, localId: $localId) { connectorId entityType localId remoteId remoteName } }`;
 const SCOPE = `query($id: ID!) { identityProvider(id: $id) { provisioningRoles } }`;
 
-describe('provisioning scope and the provisioning log', () => {
-  let api: TestApi;
-  let scim: FakeScimServer;
-  let idpId: string;
-  let connectorId: string;
+describe.each(['mariadb', 'sqlite'] as const)(
+  'provisioning scope and the provisioning log on %s',
+  (kind) => {
+    let api: TestApi;
+    let scim: FakeScimServer;
+    let idpId: string;
+    let connectorId: string;
 
-  beforeAll(async () => {
-    scim = await new FakeScimServer('2.0', { bearer: 'scope-token-Zz1' }).start();
-    api = await startTestApi('mariadb');
-    const input = { name: 'scoped', tenantDomain: 'acme', provisioningRoles: ['staff'] };
-    idpId = ok(await api.gql(doc.CREATE_IDP, { input })).createIdentityProvider.id;
-    const scimInput = {
-      version: 'SCIM_2_0',
-      bearerToken: 'scope-token-Zz1',
-      userEndpoint: `${scim.url}/Users`,
-    };
-    connectorId = ok(await api.gql(doc.CONFIGURE_SCIM, { id: idpId, input: scimInput }))
-      .configureScimConnector.id;
-  });
-  afterAll(async () => {
-    await api?.close();
-    await scim?.stop();
-  });
-
-  const user = (id: string, roles: string[]) => ({ id, username: `${id}@acme.test`, roles });
-  const run = async (u: object, operation = 'CREATE') =>
-    ok(
-      await api.gql(RUN, {
-        input: { identityProviderId: idpId, operation, dryRun: false, user: u },
-      }),
-    ).testProvisioning[0];
-
-  it('stores the scope and rejects an empty role name without changing it', async () => {
-    expect(ok(await api.gql(SCOPE, { id: idpId })).identityProvider.provisioningRoles).toEqual([
-      'staff',
-    ]);
-    const bad = await api.gql(doc.UPDATE_IDP, { id: idpId, input: { provisioningRoles: [''] } });
-    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
-    expect(ok(await api.gql(SCOPE, { id: idpId })).identityProvider.provisioningRoles).toEqual([
-      'staff',
-    ]);
-  });
-
-  it('skips a user outside the scope, sending nothing', async () => {
-    const before = scim.requests.length;
-    expect(await run(user('outsider', ['visitors']))).toMatchObject({
-      status: 'SKIPPED',
-      reason: 'outside the provisioning scope (needs one of: staff)',
+    beforeAll(async () => {
+      scim = await new FakeScimServer('2.0', { bearer: 'scope-token-Zz1' }).start();
+      api = await startTestApi(kind);
+      const input = { name: 'scoped', tenantDomain: 'acme', provisioningRoles: ['staff'] };
+      idpId = ok(await api.gql(doc.CREATE_IDP, { input })).createIdentityProvider.id;
+      const scimInput = {
+        version: 'SCIM_2_0',
+        bearerToken: 'scope-token-Zz1',
+        userEndpoint: `${scim.url}/Users`,
+      };
+      connectorId = ok(await api.gql(doc.CONFIGURE_SCIM, { id: idpId, input: scimInput }))
+        .configureScimConnector.id;
     });
-    expect(scim.requests.length).toBe(before);
-  });
-
-  it('provisions a member, and deprovisions them when they leave the scope', async () => {
-    const joined = await run(user('member', ['staff', 'visitors']));
-    expect(joined).toMatchObject({ status: 'SUCCEEDED', operation: 'CREATE' });
-    expect(scim.users.has(joined.remoteId)).toBe(true);
-
-    const left = await run(user('member', ['visitors']), 'UPDATE');
-    expect(left).toMatchObject({
-      status: 'SUCCEEDED',
-      operation: 'DELETE',
-      reason: 'outside the provisioning scope (needs one of: staff): deprovisioned',
+    afterAll(async () => {
+      await api?.close();
+      await scim?.stop();
     });
-    expect(scim.users.has(joined.remoteId)).toBe(false);
-    expect(ok(await api.gql(LINKS, { localId: 'member' })).provisionedEntities).toEqual([]);
-  });
 
-  it('provisions only the groups named in the scope', async () => {
-    const engine = api.app.services.engine;
-    const group = (name: string) => ({ id: `g-${name}`, name, tenantDomain: 'acme' });
-    const runGroup = async (name: string) =>
-      (
-        await engine.runGroup({
-          identityProviderId: idpId,
-          operation: ProvisioningOperation.CREATE,
-          group: group(name),
-          source: 'test',
-        })
-      )[0];
-    expect(await runGroup('staff')).toMatchObject({ status: 'SUCCEEDED' });
-    expect(await runGroup('visitors')).toMatchObject({
-      status: 'SKIPPED',
-      reason: 'group outside the provisioning scope (staff)',
+    const user = (id: string, roles: string[]) => ({ id, username: `${id}@acme.test`, roles });
+    const run = async (u: object, operation = 'CREATE') =>
+      ok(
+        await api.gql(RUN, {
+          input: { identityProviderId: idpId, operation, dryRun: false, user: u },
+        }),
+      ).testProvisioning[0];
+
+    it('stores the scope and rejects an empty role name without changing it', async () => {
+      expect(ok(await api.gql(SCOPE, { id: idpId })).identityProvider.provisioningRoles).toEqual([
+        'staff',
+      ]);
+      const bad = await api.gql(doc.UPDATE_IDP, { id: idpId, input: { provisioningRoles: [''] } });
+      expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+      expect(ok(await api.gql(SCOPE, { id: idpId })).identityProvider.provisioningRoles).toEqual([
+        'staff',
+      ]);
     });
-    expect([...scim.groups.values()].map((g) => g.displayName)).toEqual(['staff']);
-  });
 
-  it('lists the links of a user and refuses a query without a connector or user', async () => {
-    const created = await run(user('linked', ['staff']));
-    const links = ok(await api.gql(LINKS, { localId: 'linked' })).provisionedEntities;
-    expect(links).toEqual([
-      {
-        connectorId,
+    it('skips a user outside the scope, sending nothing', async () => {
+      const before = scim.requests.length;
+      expect(await run(user('outsider', ['visitors']))).toMatchObject({
+        status: 'SKIPPED',
+        reason: 'outside the provisioning scope (needs one of: staff)',
+      });
+      expect(scim.requests.length).toBe(before);
+    });
+
+    it('provisions a member, and deprovisions them when they leave the scope', async () => {
+      const joined = await run(user('member', ['staff', 'visitors']));
+      expect(joined).toMatchObject({ status: 'SUCCEEDED', operation: 'CREATE' });
+      expect(scim.users.has(joined.remoteId)).toBe(true);
+
+      const left = await run(user('member', ['visitors']), 'UPDATE');
+      expect(left).toMatchObject({
+        status: 'SUCCEEDED',
+        operation: 'DELETE',
+        reason: 'outside the provisioning scope (needs one of: staff): deprovisioned',
+      });
+      expect(scim.users.has(joined.remoteId)).toBe(false);
+      expect(ok(await api.gql(LINKS, { localId: 'member' })).provisionedEntities).toEqual([]);
+    });
+
+    it('provisions only the groups named in the scope', async () => {
+      const engine = api.app.services.engine;
+      const group = (name: string) => ({ id: `g-${name}`, name, tenantDomain: 'acme' });
+      const runGroup = async (name: string) =>
+        (
+          await engine.runGroup({
+            identityProviderId: idpId,
+            operation: ProvisioningOperation.CREATE,
+            group: group(name),
+            source: 'test',
+          })
+        )[0];
+      expect(await runGroup('staff')).toMatchObject({ status: 'SUCCEEDED' });
+      expect(await runGroup('visitors')).toMatchObject({
+        status: 'SKIPPED',
+        reason: 'group outside the provisioning scope (staff)',
+      });
+      expect([...scim.groups.values()].map((g) => g.displayName)).toEqual(['staff']);
+    });
+
+    it('lists the links of a user and refuses a query without a connector or user', async () => {
+      const created = await run(user('linked', ['staff']));
+      const links = ok(await api.gql(LINKS, { localId: 'linked' })).provisionedEntities;
+      expect(links).toEqual([
+        {
+          connectorId,
+          entityType: 'USER',
+          localId: 'linked',
+          remoteId: created.remoteId,
+          remoteName: 'linked@acme.test',
+        },
+      ]);
+      const byConnector = ok(await api.gql(LINKS, { connectorId })).provisionedEntities;
+      expect(byConnector.map((l: { localId: string }) => l.localId)).toContain('linked');
+      expect(errorCode(await api.gql(LINKS, {}))).toBe('BAD_USER_INPUT');
+    });
+
+    it('pages through the log newest first, with filters', async () => {
+      for (let i = 0; i < 3; i++) await run(user('paged', ['staff']), 'UPDATE');
+      const page = async (first: number, after?: string, filter: object = { localId: 'paged' }) =>
+        ok(await api.gql(LOG, { filter, first, after })).provisioningLog;
+
+      const one = await page(2);
+      expect(one.edges).toHaveLength(2);
+      expect(one.pageInfo.hasNextPage).toBe(true);
+      const two = await page(2, one.pageInfo.endCursor);
+      expect(two.edges).toHaveLength(1);
+      expect(two.pageInfo.hasNextPage).toBe(false);
+      const ids = [...one.edges, ...two.edges].map((e: { node: { id: string } }) =>
+        Number(e.node.id),
+      );
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      expect(two.edges[0].node).toMatchObject({ operation: 'CREATE', status: 'SUCCEEDED' });
+      expect(one.edges[0].node).toMatchObject({
+        operation: 'UPDATE',
         entityType: 'USER',
-        localId: 'linked',
-        remoteId: created.remoteId,
-        remoteName: 'linked@acme.test',
-      },
-    ]);
-    const byConnector = ok(await api.gql(LINKS, { connectorId })).provisionedEntities;
-    expect(byConnector.map((l: { localId: string }) => l.localId)).toContain('linked');
-    expect(errorCode(await api.gql(LINKS, {}))).toBe('BAD_USER_INPUT');
-  });
+        source: 'api',
+        attempts: 1,
+      });
 
-  it('pages through the log newest first, with filters', async () => {
-    for (let i = 0; i < 3; i++) await run(user('paged', ['staff']), 'UPDATE');
-    const page = async (first: number, after?: string, filter: object = { localId: 'paged' }) =>
-      ok(await api.gql(LOG, { filter, first, after })).provisioningLog;
-
-    const one = await page(2);
-    expect(one.edges).toHaveLength(2);
-    expect(one.pageInfo.hasNextPage).toBe(true);
-    const two = await page(2, one.pageInfo.endCursor);
-    expect(two.edges).toHaveLength(1);
-    expect(two.pageInfo.hasNextPage).toBe(false);
-    const ids = [...one.edges, ...two.edges].map((e: { node: { id: string } }) =>
-      Number(e.node.id),
-    );
-    expect(ids).toEqual([...ids].sort((a, b) => b - a));
-    expect(two.edges[0].node).toMatchObject({ operation: 'CREATE', status: 'SUCCEEDED' });
-    expect(one.edges[0].node).toMatchObject({
-      operation: 'UPDATE',
-      entityType: 'USER',
-      source: 'api',
-      attempts: 1,
+      const skipped = await page(50, undefined, { identityProviderId: idpId, status: 'SKIPPED' });
+      expect(skipped.edges.map((e: { node: { localId: string } }) => e.node.localId)).toContain(
+        'outsider',
+      );
+      expect(
+        skipped.edges.every((e: { node: { status: string } }) => e.node.status === 'SKIPPED'),
+      ).toBe(true);
+      const future = new Date(Date.now() + 3_600_000).toISOString();
+      expect((await page(50, undefined, { localId: 'paged', since: future })).edges).toEqual([]);
     });
 
-    const skipped = await page(50, undefined, { identityProviderId: idpId, status: 'SKIPPED' });
-    expect(skipped.edges.map((e: { node: { localId: string } }) => e.node.localId)).toContain(
-      'outsider',
-    );
-    expect(
-      skipped.edges.every((e: { node: { status: string } }) => e.node.status === 'SKIPPED'),
-    ).toBe(true);
-    const future = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await page(50, undefined, { localId: 'paged', since: future })).edges).toEqual([]);
-  });
-
-  it.each([
-    ['a cursor it did not make', { after: 'bm9wZQ' }],
-    ['a page size of 0', { first: 0 }],
-    ['a page size over 500', { first: 501 }],
-    ['an identity provider id that is not a UUID', { filter: { identityProviderId: 'x' } }],
-  ])('rejects %s with BAD_USER_INPUT', async (_what, variables) => {
-    expect(errorCode(await api.gql(LOG, variables))).toBe('BAD_USER_INPUT');
-  });
-});
+    it.each([
+      ['a cursor it did not make', { after: 'bm9wZQ' }],
+      ['a page size of 0', { first: 0 }],
+      ['a page size over 500', { first: 501 }],
+      ['an identity provider id that is not a UUID', { filter: { identityProviderId: 'x' } }],
+    ])('rejects %s with BAD_USER_INPUT', async (_what, variables) => {
+      expect(errorCode(await api.gql(LOG, variables))).toBe('BAD_USER_INPUT');
+    });
+  },
+);

@@ -1,11 +1,7 @@
 // The plugin contract shared by the API and the sidecar. A ConnectorType is a plain object: its
 // fields, a validator for one Connector row's values, and a preview of the exact HTTP request.
 import type { HttpClient } from '../common/http';
-import type {
-  ClaimMappingRule,
-  ProvisioningGroup,
-  ProvisioningUser,
-} from '../provisioning/claims';
+import type { ClaimMappingRule, ProvisioningGroup, ProvisioningUser } from '../provisioning/claims';
 
 export type FieldKind = 'STRING' | 'TEXT' | 'URL' | 'EMAIL' | 'DOMAIN' | 'BOOLEAN' | 'PATTERN';
 

@@ -14,7 +14,7 @@ import type { IdentityProviderService } from '../identity-provider/identity-prov
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import { decideGroup, decideUser, type Decision } from './decision';
 import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
-import type { LinkRef, LinkStore } from './links';
+import type { LinkChange, LinkRef, LinkStore } from './links';
 import {
   toRecord,
   type ConnectorOutcome,
@@ -78,7 +78,7 @@ export class ProvisioningEngine {
       ? run.user
       : { ...run.user, tenantDomain: snapshot.identityProvider.tenantDomain };
     const subject = this.subject(run, 'USER', user.id);
-    return this.each(snapshot, run, subject, async (connector, links) => {
+    return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
       const decision = decideUser(idp, connector, user, run.operation, link);
@@ -87,18 +87,18 @@ export class ProvisioningEngine {
       if (run.dryRun) return this.preview(snapshot, connector, user, outcome);
       const provisioner = this.provisioner(snapshot, connector, outcome);
       if (!provisioner) return outcome;
-      const key = [connector.id, 'USER', user.id] as const;
+      const key = { connectorId: connector.id, entityType: 'USER', localId: user.id } as const;
       return this.attempt(outcome, subject, async () => {
         if (outcome.operation === ProvisioningOperation.DELETE) {
           await provisioner.deleteUser(link!.remoteId);
-          await this.deps.links.remove(...key);
+          changes.push({ ...key, ref: null });
           return null;
         }
         const ref =
           outcome.operation === ProvisioningOperation.CREATE
             ? await provisioner.createUser(user)
             : await provisioner.updateUser(link!.remoteId, user);
-        await this.deps.links.save(...key, ref);
+        changes.push({ ...key, ref });
         return ref;
       });
     }) as Promise<UserOutcome[]>;
@@ -108,7 +108,7 @@ export class ProvisioningEngine {
   async runGroup(run: GroupRun): Promise<ConnectorOutcome[]> {
     const snapshot = await this.deps.snapshots.get(run.identityProviderId);
     const subject = this.subject(run, 'GROUP', run.group.id);
-    return this.each(snapshot, run, subject, async (connector, links) => {
+    return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
       const decision = decideGroup(idp, connector, run.group, run.operation, link);
@@ -116,18 +116,22 @@ export class ProvisioningEngine {
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
       if (!groups) return outcome;
-      const key = [connector.id, 'GROUP', run.group.id] as const;
+      const key = {
+        connectorId: connector.id,
+        entityType: 'GROUP',
+        localId: run.group.id,
+      } as const;
       return this.attempt(outcome, subject, async () => {
         if (outcome.operation === ProvisioningOperation.DELETE) {
           await groups.deleteGroup(link!.remoteId);
-          await this.deps.links.remove(...key);
+          changes.push({ ...key, ref: null });
           return null;
         }
         const ref =
           outcome.operation === ProvisioningOperation.CREATE
             ? await groups.createGroup(run.group)
             : await groups.renameGroup(link!.remoteId, run.group);
-        await this.deps.links.save(...key, ref);
+        changes.push({ ...key, ref });
         return ref;
       });
     });
@@ -139,7 +143,7 @@ export class ProvisioningEngine {
     const subject = { ...this.subject(run, 'GROUP', run.group.id), detail: { member: run.userId } };
     const ids = snapshot.connectors.map((c) => c.id);
     const members = await this.deps.links.findMany(ids, 'USER', run.userId);
-    return this.each(snapshot, run, subject, async (connector, links) => {
+    return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const groupLink = links.get(connector.id) ?? null;
       const member = members.get(connector.id) ?? null;
       const decision = decideMembership(snapshot, connector, run, groupLink, member);
@@ -148,13 +152,19 @@ export class ProvisioningEngine {
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
       if (!groups) return outcome;
+      // Kept across retries: a group created by a failed attempt is not created again.
+      let group: RemoteRef | null = groupLink
+        ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
+        : null;
       return this.attempt(outcome, subject, async () => {
-        let group = groupLink
-          ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
-          : null;
         if (!group) {
           group = await groups.createGroup(run.group);
-          await this.deps.links.save(connector.id, 'GROUP', run.group.id, group);
+          changes.push({
+            connectorId: connector.id,
+            entityType: 'GROUP',
+            localId: run.group.id,
+            ref: group,
+          });
         }
         if (run.change === 'ADD_MEMBER') await groups.addMember(group.remoteId, member!.remoteId);
         else await groups.removeMember(group.remoteId, member!.remoteId);
@@ -173,12 +183,20 @@ export class ProvisioningEngine {
     return { identityProviderId: run.identityProviderId, entityType, localId, source: run.source };
   }
 
-  /** Runs `one` on each target connector in parallel, times it, and records every outcome. */
+  /**
+   * Runs `one` on each target connector in parallel, times it, then stores every outcome's record
+   * with the link changes in one transaction. A crash before that commit loses only the link of a
+   * call that succeeded; the next create then finds the target's copy (409) and adopts it.
+   */
   private async each(
     snapshot: IdpSnapshot,
     run: Run & { dryRun?: boolean },
     subject: RecordSubject,
-    one: (connector: Connector, links: Map<string, LinkRef>) => Promise<ConnectorOutcome>,
+    one: (
+      connector: Connector,
+      links: Map<string, LinkRef>,
+      changes: LinkChange[],
+    ) => Promise<ConnectorOutcome>,
   ): Promise<ConnectorOutcome[]> {
     const targets = targetConnectors(snapshot, run.connectorId ?? null);
     const links = await this.deps.links.findMany(
@@ -186,17 +204,18 @@ export class ProvisioningEngine {
       subject.entityType,
       subject.localId,
     );
+    const changes: LinkChange[] = [];
     const outcomes = await Promise.all(
       targets.map(async (connector) => {
         const started = performance.now();
-        const outcome = await one(connector, links);
+        const outcome = await one(connector, links, changes);
         outcome.durationMs = Math.round(performance.now() - started);
         return outcome;
       }),
     );
     const records = outcomes.map((o, i) => toRecord(o, targets[i], subject));
     if (run.dryRun) this.deps.provisioningLog.append(records);
-    else await this.deps.provisioningLog.write(records);
+    else await this.deps.provisioningLog.write(records, changes);
     return outcomes;
   }
 

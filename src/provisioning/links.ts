@@ -1,56 +1,120 @@
-// Links between local users/groups and what each connector's target knows them by.
-import type { DataSource } from 'typeorm';
+// Links between local users/groups and what each connector's target knows them by. Reads happen
+// here; writes are LinkChanges, committed by the provisioning log in the same transaction as the
+// records that report them.
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { RemoteRef } from '../connector-types/connector-type';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
 export type EntityType = 'USER' | 'GROUP';
 export type LinkRef = Pick<ProvisionedEntity, 'connectorId' | 'remoteId' | 'remoteName'>;
 
+/** A link to store (ref) or to drop (ref null) after a call to the target succeeded. */
+export interface LinkChange {
+  connectorId: string;
+  entityType: EntityType;
+  localId: string;
+  ref: RemoteRef | null;
+}
+
+interface Lookup {
+  connectorIds: string[];
+  entityType: EntityType;
+  localId: string;
+  resolve(links: Map<string, LinkRef>): void;
+  reject(error: unknown): void;
+}
+
+type LinkRow = LinkRef & { entityType: EntityType; localId: string };
+
 export class LinkStore {
+  private pending: Lookup[] = [];
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The links of one local entity on several connectors, in one query. Plain SQL (valid in
-   * MariaDB and SQLite): this runs on every preview and provisioning call.
+   * The links of one local entity on several connectors. Lookups made in the same tick share one
+   * query (plain SQL, valid in MariaDB and SQLite): this runs on every preview and provisioning call.
    */
-  async findMany(
+  findMany(
     connectorIds: string[],
     entityType: EntityType,
     localId: string,
   ): Promise<Map<string, LinkRef>> {
-    if (!connectorIds.length) return new Map();
-    const rows: LinkRef[] = await this.dataSource.query(
-      `SELECT connectorId, remoteId, remoteName FROM provisioned_entity
-       WHERE entityType = ? AND localId = ? AND connectorId IN (${connectorIds.map(() => '?').join(', ')})`,
-      [entityType, localId, ...connectorIds],
-    );
-    return new Map(rows.map((row) => [row.connectorId, row]));
+    if (!connectorIds.length) return Promise.resolve(new Map<string, LinkRef>());
+    return new Promise((resolve, reject) => {
+      if (!this.pending.length) setImmediate(() => void this.lookUp());
+      this.pending.push({ connectorIds, entityType, localId, resolve, reject });
+    });
   }
 
-  /** Creates or moves the link after a successful create or update. */
-  async save(
-    connectorId: string,
-    entityType: EntityType,
-    localId: string,
-    ref: RemoteRef,
-  ): Promise<void> {
-    await this.dataSource.getRepository(ProvisionedEntity).upsert(
-      {
-        connectorId,
-        entityType,
-        localId,
-        remoteId: ref.remoteId,
-        remoteName: ref.remoteName,
-        lastSyncedAt: new Date(),
-        attributesHash: null,
-      },
-      ['connectorId', 'entityType', 'localId'],
-    );
+  private async lookUp(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const connectorIds = [...new Set(batch.flatMap((l) => l.connectorIds))];
+    const localIds = [...new Set(batch.map((l) => l.localId))];
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    try {
+      const rows: LinkRow[] = await this.dataSource.query(
+        `SELECT connectorId, entityType, localId, remoteId, remoteName FROM provisioned_entity
+         WHERE localId IN (${marks(localIds.length)}) AND connectorId IN (${marks(connectorIds.length)})`,
+        [...localIds, ...connectorIds],
+      );
+      for (const lookup of batch) {
+        const mine = rows.filter(
+          (r) =>
+            r.entityType === lookup.entityType &&
+            r.localId === lookup.localId &&
+            lookup.connectorIds.includes(r.connectorId),
+        );
+        lookup.resolve(new Map(mine.map((r) => [r.connectorId, r])));
+      }
+    } catch (error) {
+      batch.forEach((lookup) => lookup.reject(error));
+    }
   }
+}
 
-  async remove(connectorId: string, entityType: EntityType, localId: string): Promise<void> {
-    await this.dataSource
-      .getRepository(ProvisionedEntity)
-      .delete({ connectorId, entityType, localId });
+const COLUMNS = ['id', 'connectorId', 'entityType', 'localId', 'remoteId', 'remoteName'];
+
+/** Applies changes in order; consecutive stores go out as one multi-row upsert. */
+export async function applyLinkChanges(
+  manager: EntityManager,
+  changes: LinkChange[],
+): Promise<void> {
+  const sqlite = manager.connection.options.type === 'better-sqlite3';
+  const column = manager.connection
+    .getMetadata(ProvisionedEntity)
+    .findColumnWithPropertyName('lastSyncedAt')!;
+  const now = manager.connection.driver.preparePersistentValue(new Date(), column) as unknown;
+  for (let i = 0; i < changes.length;) {
+    const change = changes[i];
+    if (!change.ref) {
+      await manager.query(
+        'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId = ?',
+        [change.connectorId, change.entityType, change.localId],
+      );
+      i++;
+      continue;
+    }
+    const run: LinkChange[] = [];
+    while (i < changes.length && changes[i].ref) run.push(changes[i++]);
+    const rows = run.map(() => `(${[...COLUMNS, 'lastSyncedAt'].map(() => '?').join(', ')})`);
+    const params = run.flatMap((c) => [
+      randomUUID(),
+      c.connectorId,
+      c.entityType,
+      c.localId,
+      c.ref!.remoteId,
+      c.ref!.remoteName,
+      now,
+    ]);
+    const update = sqlite
+      ? 'ON CONFLICT (connectorId, entityType, localId) DO UPDATE SET remoteId = excluded.remoteId, remoteName = excluded.remoteName, lastSyncedAt = excluded.lastSyncedAt'
+      : 'ON DUPLICATE KEY UPDATE remoteId = VALUES(remoteId), remoteName = VALUES(remoteName), lastSyncedAt = VALUES(lastSyncedAt)';
+    await manager.query(
+      `INSERT INTO provisioned_entity (${COLUMNS.join(', ')}, lastSyncedAt) VALUES ${rows.join(', ')} ${update}`,
+      params,
+    );
   }
 }

@@ -1,7 +1,9 @@
-// Writes the provisioning log with group commit: records queued while an INSERT is in flight go
-// out together in the next multi-row INSERT, and each caller resolves once its rows are stored.
+// Writes the provisioning log with group commit: records (and the link changes they report)
+// queued while a write is in flight go out together in the next transaction, one multi-row INSERT,
+// and each caller resolves once its rows are stored. One commit serves many provisioning calls.
 import type { DataSource } from 'typeorm';
 import { logger } from '../common/logger';
+import { applyLinkChanges, type LinkChange } from './links';
 import type { ProvisioningRecord } from './provisioning-record.entity';
 
 const log = logger('provisioning-log');
@@ -10,6 +12,7 @@ export type NewRecord = Omit<ProvisioningRecord, 'id' | 'createdAt'>;
 
 interface Pending {
   records: NewRecord[];
+  links: LinkChange[];
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -67,11 +70,14 @@ export class ProvisioningLog {
       await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  /** Resolves when the records are stored; payloads must already be redacted. */
-  write(records: NewRecord[]): Promise<void> {
-    if (!records.length) return Promise.resolve();
+  /**
+   * Resolves when the records, and the link changes they report, are stored in one transaction;
+   * payloads must already be redacted.
+   */
+  write(records: NewRecord[], links: LinkChange[] = []): Promise<void> {
+    if (!records.length && !links.length) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      this.queue.push({ records, links, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -90,7 +96,14 @@ export class ProvisioningLog {
         batch.push(next);
       }
       try {
-        await this.dataSource.query(...insertSql(batch.flatMap((p) => p.records)));
+        const records = batch.flatMap((p) => p.records);
+        const links = batch.flatMap((p) => p.links);
+        if (!links.length) await this.dataSource.query(...insertSql(records));
+        else
+          await this.dataSource.transaction(async (manager) => {
+            await applyLinkChanges(manager, links);
+            if (records.length) await manager.query(...insertSql(records));
+          });
         batch.forEach((p) => p.resolve());
       } catch (error) {
         batch.forEach((p) => p.reject(error));
