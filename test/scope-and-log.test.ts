@@ -3,6 +3,7 @@
 // local SCIM 2.0 server.
 import { ProvisioningOperation } from '../src/provisioning/test-provisioning.types';
 import { FakeScimServer } from './fakes/scim-server';
+import { FakeWebhookReceiver } from './fakes/webhook-receiver';
 import { errorCode, ok, startTestApi, type TestApi } from './support/api';
 import * as doc from './support/documents';
 

@@ -50,6 +50,10 @@ export class GoogleConnector extends ConnectorView {
   @Field() provisioningPattern: string;
   @Field() provisioningSeparator: string;
   @Field() privateKeyConfigured: boolean;
+  @Field({ description: 'Directory API root (default https://admin.googleapis.com/)' })
+  apiRootUrl: string;
+  @Field({ description: 'OAuth2 token URL (default https://oauth2.googleapis.com/token)' })
+  tokenUrl: string;
 }
 
 @ObjectType({ implements: ConnectorView })

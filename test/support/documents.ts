@@ -1,7 +1,7 @@
 // GraphQL documents shared by the end-to-end tests, as a client would write them.
 const COMMON = 'id type enabled updatedAt identityProvider { id name }';
 const GOOGLE = `... on GoogleConnector { domain primaryEmailClaim givenNameClaim familyNameClaim serviceAccountEmail adminEmail
-    applicationName provisioningPattern provisioningSeparator privateKeyConfigured }`;
+    applicationName provisioningPattern provisioningSeparator privateKeyConfigured apiRootUrl tokenUrl }`;
 const SALESFORCE = `... on SalesforceConnector { apiVersion domainName clientId username tokenEndpoint provisioningPattern
     provisioningSeparator provisioningDomain clientSecretConfigured passwordConfigured }`;
 const SCIM = `... on ScimConnector { version username userEndpoint groupEndpoint userStoreDomain enablePasswordProvisioning
