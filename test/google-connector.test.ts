@@ -189,15 +189,22 @@ describe('Google connector', () => {
       expect(await link(other.connectorId, user.id)).toBeNull();
     });
 
-    it('adopts a group that exists by address, and treats a duplicate member and a missing one as done', async () => {
+    it('adopts our group found by address, refuses another group with that address, and treats a duplicate member and a missing one as done', async () => {
       const user = newUser();
       const { remoteId: userId } = await run(ids, user);
-      const existing = server.seedGroup(`platform-team@${GOOGLE_DOMAIN}`, 'Old name');
+      const existing = server.seedGroup(`platform-team@${GOOGLE_DOMAIN}`, 'Platform Team');
       const group = { id: `grp-${seq}`, name: 'Platform Team', tenantDomain: 'acme' };
-      const runGroup = (operation: ProvisioningOperation) =>
-        api.app.services.engine.runGroup({ ...ids, operation, group, source: 'test' });
+      const runGroup = (operation: ProvisioningOperation, g = group) =>
+        api.app.services.engine.runGroup({ ...ids, operation, group: g, source: 'test' });
       const [created] = await runGroup(ProvisioningOperation.CREATE);
       expect(created).toMatchObject({ status: 'SUCCEEDED', remoteId: existing.id });
+      // Another group whose name makes the same address is refused, not merged into ours.
+      const [clash] = await runGroup(ProvisioningOperation.CREATE, {
+        id: `grp-clash-${seq}`,
+        name: 'Platform-Team',
+        tenantDomain: 'acme',
+      });
+      expect(clash).toMatchObject({ status: 'FAILED', error: { code: 'GOOGLE_duplicate' } });
       expect(server.groups.get(existing.id)!.name).toBe('Platform Team');
       const member = (change: 'ADD_MEMBER' | 'REMOVE_MEMBER') =>
         api.app.services.engine.runMembership({

@@ -86,6 +86,16 @@ describe.each(['mariadb', 'sqlite'] as const)(
       expect(ok(await api.gql(LINKS, { localId: 'member' })).provisionedEntities).toEqual([]);
     });
 
+    it('never deprovisions a user whose roles are unknown', async () => {
+      const { remoteId } = await run(user('unknown-roles', ['staff']));
+      const noRoles = { id: 'unknown-roles', username: 'unknown-roles@acme.test' };
+      expect(await run(noRoles, 'UPDATE')).toMatchObject({
+        status: 'SKIPPED',
+        reason: "the user's roles are unknown, so the provisioning scope (staff) cannot be checked",
+      });
+      expect(scim.users.has(remoteId)).toBe(true);
+    });
+
     it('provisions only the groups named in the scope', async () => {
       const engine = api.app.services.engine;
       const group = (name: string) => ({ id: `g-${name}`, name, tenantDomain: 'acme' });

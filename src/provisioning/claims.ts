@@ -22,8 +22,11 @@ export interface ProvisioningUser {
   tenantDomain: string;
   claims: LocalClaims;
   password?: string | null;
-  /** Group and role names (Keycloak), matched against an identity provider's provisioning scope. */
-  roles?: readonly string[];
+  /**
+   * Group and role names (Keycloak), matched against an identity provider's provisioning scope;
+   * absent when unknown (then a scoped identity provider skips the user rather than guess).
+   */
+  roles?: readonly string[] | null;
 }
 
 /** A group (Keycloak group or role) as the engine sees it. */

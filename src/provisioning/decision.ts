@@ -65,6 +65,12 @@ export function decideUser(
   const scope = idp.provisioningRoles ?? [];
   if (requested === ProvisioningOperation.DELETE || inScope(scope, user.roles ?? []))
     return decision;
+  // Unknown roles never deprovision anyone: only a known membership list can say "left the scope".
+  if (!user.roles)
+    return {
+      ...decision,
+      skipReason: `the user's roles are unknown, so the provisioning scope (${scope.join(', ')}) cannot be checked`,
+    };
   const why = `outside the provisioning scope (needs one of: ${scope.join(', ')})`;
   // A user who left the scope is deprovisioned where we provisioned them before.
   if (link) {
@@ -95,4 +101,21 @@ export function decideGroup(
     };
   }
   return decision;
+}
+
+export function decideMembership(
+  idp: IdentityProvider,
+  connector: Connector,
+  run: { change: 'ADD_MEMBER' | 'REMOVE_MEMBER'; group: ProvisioningGroup },
+  groupLink: LinkRef | null,
+  member: LinkRef | null,
+): Decision {
+  // The group's own checks (tenant, scope), as for creating it.
+  const asGroup = decideGroup(idp, connector, run.group, ProvisioningOperation.CREATE, groupLink);
+  const skip = (skipReason: string) => ({ ...asGroup, skipReason });
+  if (asGroup.skipReason) return asGroup;
+  if (!member) return skip('member never provisioned through this connector');
+  if (run.change === 'REMOVE_MEMBER' && !groupLink)
+    return skip('group never provisioned through this connector');
+  return asGroup;
 }

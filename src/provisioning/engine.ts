@@ -12,10 +12,15 @@ import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import type { GroupProvisioner, Provisioner, RemoteRef } from '../connector-types/connector-type';
 import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
-import { decideGroup, decideUser, type Decision } from './decision';
+import { decideGroup, decideMembership, decideUser } from './decision';
+import { redactSecrets } from './redact';
 import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
 import type { LinkChange, LinkRef, LinkStore } from './links';
 import {
+  failed,
+  internalError,
+  NO_DECISION,
+  start,
   toRecord,
   type ConnectorOutcome,
   type MembershipChange,
@@ -70,6 +75,10 @@ export interface EngineDeps {
 type Task = () => Promise<RemoteRef | null>;
 
 export class ProvisioningEngine {
+  /** Groups being created by membership changes, by connector and group id, until their links are stored. */
+  private readonly groupsBeingCreated = new Map<string, Promise<RemoteRef>>();
+  private createdAwaitingCommit: string[] = [];
+
   constructor(private readonly deps: EngineDeps) {}
 
   async runUser(run: UserRun): Promise<UserOutcome[]> {
@@ -88,19 +97,13 @@ export class ProvisioningEngine {
       const provisioner = this.provisioner(snapshot, connector, outcome);
       if (!provisioner) return outcome;
       const key = { connectorId: connector.id, entityType: 'USER', localId: user.id } as const;
-      return this.attempt(outcome, subject, async () => {
-        if (outcome.operation === ProvisioningOperation.DELETE) {
-          await provisioner.deleteUser(link!.remoteId);
-          changes.push({ ...key, ref: null });
-          return null;
-        }
-        const ref =
-          outcome.operation === ProvisioningOperation.CREATE
-            ? await provisioner.createUser(user)
-            : await provisioner.updateUser(link!.remoteId, user);
-        changes.push({ ...key, ref });
-        return ref;
-      });
+      return this.attempt(connector, outcome, subject, () =>
+        lifecycle(outcome, link, key, changes, {
+          create: () => provisioner.createUser(user),
+          update: (remoteId) => provisioner.updateUser(remoteId, user),
+          remove: (remoteId) => provisioner.deleteUser(remoteId),
+        }),
+      );
     }) as Promise<UserOutcome[]>;
   }
 
@@ -121,19 +124,13 @@ export class ProvisioningEngine {
         entityType: 'GROUP',
         localId: run.group.id,
       } as const;
-      return this.attempt(outcome, subject, async () => {
-        if (outcome.operation === ProvisioningOperation.DELETE) {
-          await groups.deleteGroup(link!.remoteId);
-          changes.push({ ...key, ref: null });
-          return null;
-        }
-        const ref =
-          outcome.operation === ProvisioningOperation.CREATE
-            ? await groups.createGroup(run.group)
-            : await groups.renameGroup(link!.remoteId, run.group);
-        changes.push({ ...key, ref });
-        return ref;
-      });
+      return this.attempt(connector, outcome, subject, () =>
+        lifecycle(outcome, link, key, changes, {
+          create: () => groups.createGroup(run.group),
+          update: (remoteId) => groups.renameGroup(remoteId, run.group),
+          remove: (remoteId) => groups.deleteGroup(remoteId),
+        }),
+      );
     });
   }
 
@@ -141,12 +138,16 @@ export class ProvisioningEngine {
   async runMembership(run: MembershipRun): Promise<ConnectorOutcome[]> {
     const snapshot = await this.deps.snapshots.get(run.identityProviderId);
     const subject = { ...this.subject(run, 'GROUP', run.group.id), detail: { member: run.userId } };
-    const ids = snapshot.connectors.map((c) => c.id);
-    const members = await this.deps.links.findMany(ids, 'USER', run.userId);
+    const members = this.deps.links.findMany(
+      snapshot.connectors.map((c) => c.id),
+      'USER',
+      run.userId,
+    );
     return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const groupLink = links.get(connector.id) ?? null;
-      const member = members.get(connector.id) ?? null;
-      const decision = decideMembership(snapshot, connector, run, groupLink, member);
+      const member = (await members).get(connector.id) ?? null;
+      const idp = snapshot.identityProvider;
+      const decision = decideMembership(idp, connector, run, groupLink, member);
       const outcome = start(snapshot, connector, decision, groupLink);
       outcome.operation = run.change;
       if (decision.skipReason) return outcome;
@@ -156,21 +157,39 @@ export class ProvisioningEngine {
       let group: RemoteRef | null = groupLink
         ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
         : null;
-      return this.attempt(outcome, subject, async () => {
-        if (!group) {
-          group = await groups.createGroup(run.group);
-          changes.push({
-            connectorId: connector.id,
-            entityType: 'GROUP',
-            localId: run.group.id,
-            ref: group,
-          });
-        }
+      return this.attempt(connector, outcome, subject, async () => {
+        group ??= await this.createGroupOnce(connector.id, run.group, groups, changes);
         if (run.change === 'ADD_MEMBER') await groups.addMember(group.remoteId, member!.remoteId);
         else await groups.removeMember(group.remoteId, member!.remoteId);
         return group;
       });
     });
+  }
+
+  /**
+   * Concurrent membership changes of a group not yet at the target create it once: later callers
+   * share the first creation until its link is committed (targets may allow duplicate names).
+   */
+  private createGroupOnce(
+    connectorId: string,
+    group: ProvisioningGroup,
+    groups: GroupProvisioner,
+    changes: LinkChange[],
+  ): Promise<RemoteRef> {
+    const key = `${connectorId}/${group.id}`;
+    let creation = this.groupsBeingCreated.get(key);
+    if (!creation) {
+      creation = groups.createGroup(group).then((ref) => {
+        changes.push({ connectorId, entityType: 'GROUP', localId: group.id, ref });
+        return ref;
+      });
+      this.groupsBeingCreated.set(key, creation);
+      creation.then(
+        () => this.createdAwaitingCommit.push(key),
+        () => this.groupsBeingCreated.delete(key),
+      );
+    }
+    return creation;
   }
 
   /** The enabled identity providers of a tenant: where the sidecar sends a tenant's changes. */
@@ -208,14 +227,22 @@ export class ProvisioningEngine {
     const outcomes = await Promise.all(
       targets.map(async (connector) => {
         const started = performance.now();
-        const outcome = await one(connector, links, changes);
+        const outcome = await one(connector, links, changes).catch((error: unknown) =>
+          // A connector that breaks outside its calls (secrets, a custom type's code) fails alone.
+          failed(start(snapshot, connector, NO_DECISION, null), internalError(error)),
+        );
         outcome.durationMs = Math.round(performance.now() - started);
         return outcome;
       }),
     );
     const records = outcomes.map((o, i) => toRecord(o, targets[i], subject));
     if (run.dryRun) this.deps.provisioningLog.append(records);
-    else await this.deps.provisioningLog.write(records, changes);
+    else {
+      const created = this.createdAwaitingCommit.splice(0);
+      await this.deps.provisioningLog
+        .write(records, changes)
+        .finally(() => created.forEach((key) => this.groupsBeingCreated.delete(key)));
+    }
     return outcomes;
   }
 
@@ -268,19 +295,26 @@ export class ProvisioningEngine {
 
   /** Runs the task with retries and fills in the outcome: SUCCEEDED with the remote ref, or FAILED. */
   private async attempt(
+    connector: Connector,
     outcome: ConnectorOutcome,
     subject: RecordSubject,
     task: Task,
   ): Promise<ConnectorOutcome> {
     const context = {
-      connectorId: outcome.connector.id,
+      connectorId: connector.id,
       localId: subject.localId,
       entityType: subject.entityType,
       operation: outcome.operation,
       source: subject.source,
     };
+    // A target may echo what it was sent (passwords, tokens) in its error text: never store that.
+    const scrub = (text: string) =>
+      redactSecrets(text, this.deps.provisioners.secretsOf(connector));
     const onRetry = (error: ConnectorError, attempt: number, delayMs: number) =>
-      log.warn({ ...context, attempt, delayMs, code: error.code }, `retrying: ${error.message}`);
+      log.warn(
+        { ...context, attempt, delayMs, code: error.code },
+        `retrying: ${scrub(error.message)}`,
+      );
     try {
       const { value, attempts } = await withRetry(task, { ...this.deps.retry, onRetry });
       Object.assign(outcome, { status: ProvisioningStatus.SUCCEEDED, attempts });
@@ -288,59 +322,40 @@ export class ProvisioningEngine {
         Object.assign(outcome, { remoteId: value.remoteId, provisionedId: value.remoteName });
       log.info({ ...context, attempt: attempts }, 'provisioned');
     } catch (error) {
-      const failure =
-        error instanceof ConnectorError
-          ? error
-          : new ConnectorError((error as Error).message, 'INTERNAL', false, null, { cause: error });
-      Object.assign(outcome, {
-        status: ProvisioningStatus.FAILED,
-        attempts: (error as { attempts?: number }).attempts ?? 1,
-        error: { code: failure.code, message: failure.message, retriable: failure.retriable },
-      });
+      const failure = error instanceof ConnectorError ? error : internalError(error);
+      failed(outcome, failure, (error as { attempts?: number }).attempts ?? 1, scrub);
       log.warn(
         { ...context, attempt: outcome.attempts, code: failure.code },
-        `provisioning failed: ${failure.message}`,
+        `provisioning failed: ${outcome.error!.message}`,
       );
     }
     return outcome;
   }
 }
 
-function start(
-  snapshot: IdpSnapshot,
-  connector: Connector,
-  decision: Decision,
+/** CREATE, UPDATE or DELETE of one user or group, as decided; the link change goes into `changes`. */
+async function lifecycle(
+  outcome: ConnectorOutcome,
   link: LinkRef | null,
-): ConnectorOutcome {
-  return {
-    connector: snapshot.views.get(connector.id)!,
-    operation: decision.operation,
-    status: ProvisioningStatus.SKIPPED,
-    provisionedId: link?.remoteName ?? null,
-    remoteId: link?.remoteId ?? null,
-    request: null,
-    reason: decision.skipReason ?? decision.note,
-    error: null,
-    attempts: 0,
-    durationMs: 0,
-  };
-}
-
-function decideMembership(
-  snapshot: IdpSnapshot,
-  connector: Connector,
-  run: MembershipRun,
-  groupLink: LinkRef | null,
-  member: LinkRef | null,
-): Decision {
-  const idp = snapshot.identityProvider;
-  // The group checks (tenant, scope) as for creating the group.
-  const asGroup = decideGroup(idp, connector, run.group, ProvisioningOperation.CREATE, groupLink);
-  if (asGroup.skipReason) return asGroup;
-  if (!member) return { ...asGroup, skipReason: 'member never provisioned through this connector' };
-  if (run.change === 'REMOVE_MEMBER' && !groupLink)
-    return { ...asGroup, skipReason: 'group never provisioned through this connector' };
-  return asGroup;
+  key: Omit<LinkChange, 'ref'>,
+  changes: LinkChange[],
+  calls: {
+    create(): Promise<RemoteRef>;
+    update(remoteId: string): Promise<RemoteRef>;
+    remove(remoteId: string): Promise<void>;
+  },
+): Promise<RemoteRef | null> {
+  if (outcome.operation === ProvisioningOperation.DELETE) {
+    await calls.remove(link!.remoteId);
+    changes.push({ ...key, ref: null });
+    return null;
+  }
+  const ref =
+    outcome.operation === ProvisioningOperation.CREATE
+      ? await calls.create()
+      : await calls.update(link!.remoteId);
+  changes.push({ ...key, ref });
+  return ref;
 }
 
 function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {

@@ -53,12 +53,14 @@ export class LinkStore {
     this.pending = [];
     const connectorIds = [...new Set(batch.flatMap((l) => l.connectorIds))];
     const localIds = [...new Set(batch.map((l) => l.localId))];
+    const types = [...new Set(batch.map((l) => l.entityType))];
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     try {
       const rows: LinkRow[] = await this.dataSource.query(
         `SELECT connectorId, entityType, localId, remoteId, remoteName FROM provisioned_entity
-         WHERE localId IN (${marks(localIds.length)}) AND connectorId IN (${marks(connectorIds.length)})`,
-        [...localIds, ...connectorIds],
+         WHERE connectorId IN (${marks(connectorIds.length)}) AND entityType IN (${marks(types.length)})
+           AND localId IN (${marks(localIds.length)})`,
+        [...connectorIds, ...types, ...localIds],
       );
       for (const lookup of batch) {
         const mine = rows.filter(

@@ -8,7 +8,10 @@ import type { HttpClient } from '../common/http';
 import type { IdpSnapshot } from './idp-snapshot';
 
 export class ProvisionerCache {
-  private readonly entries = new Map<string, { key: string; provisioner: Provisioner | null }>();
+  private readonly entries = new Map<
+    string,
+    { key: string; provisioner: Provisioner | null; secrets: string[] }
+  >();
 
   constructor(
     private readonly registry: ConnectorTypeRegistry,
@@ -23,16 +26,25 @@ export class ProvisionerCache {
     const hit = this.entries.get(connector.id);
     if (hit?.key === key) return hit.provisioner;
     const type = this.registry.getByType(connector.type);
+    const secrets = this.connectors.openSecrets(connector);
     const provisioner =
       type.create?.({
         config: connector.config,
-        secrets: this.connectors.openSecrets(connector),
+        secrets,
         identityProviderName: snapshot.identityProvider.name,
         claimMappings: snapshot.claimMappings,
         http: this.http,
         timeoutMs: this.timeoutMs,
       }) ?? null;
-    this.entries.set(connector.id, { key, provisioner });
+    this.entries.set(connector.id, { key, provisioner, secrets: Object.values(secrets) });
     return provisioner;
+  }
+
+  /** The connector's secret values, to keep them out of anything a target sends back. */
+  secretsOf(connector: Connector): string[] {
+    return (
+      this.entries.get(connector.id)?.secrets ??
+      Object.values(this.connectors.openSecrets(connector))
+    );
   }
 }

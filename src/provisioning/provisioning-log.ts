@@ -82,6 +82,20 @@ export class ProvisioningLog {
     });
   }
 
+  /** One transaction when links change (they must land with the records reporting them). */
+  private async store(batch: Pending[]): Promise<void> {
+    const records = batch.flatMap((p) => p.records);
+    const links = batch.flatMap((p) => p.links);
+    if (!links.length) {
+      await this.dataSource.query(...insertSql(records));
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await applyLinkChanges(manager, links);
+      if (records.length) await manager.query(...insertSql(records));
+    });
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length) {
@@ -96,17 +110,20 @@ export class ProvisioningLog {
         batch.push(next);
       }
       try {
-        const records = batch.flatMap((p) => p.records);
-        const links = batch.flatMap((p) => p.links);
-        if (!links.length) await this.dataSource.query(...insertSql(records));
-        else
-          await this.dataSource.transaction(async (manager) => {
-            await applyLinkChanges(manager, links);
-            if (records.length) await manager.query(...insertSql(records));
-          });
+        await this.store(batch);
         batch.forEach((p) => p.resolve());
       } catch (error) {
-        batch.forEach((p) => p.reject(error));
+        if (batch.length === 1) batch[0].reject(error);
+        // One bad entry must not fail the others: store each caller's part on its own.
+        else
+          await Promise.all(
+            batch.map((p) =>
+              this.store([p]).then(
+                () => p.resolve(),
+                (e: unknown) => p.reject(e),
+              ),
+            ),
+          );
       }
     }
     this.flushing = false;

@@ -63,12 +63,14 @@ export class TestUserInput {
   claims: ClaimValueInput[];
 
   @Field(() => [String], {
-    defaultValue: [],
-    description: "The user's Keycloak groups and roles, checked against provisioningRoles",
+    nullable: true,
+    description:
+      "The user's Keycloak groups and roles, checked against provisioningRoles; where the identity provider has a scope and this is left out, the user is skipped",
   })
+  @IsOptional()
   @ArrayMaxSize(500)
   @Length(1, 255, { each: true })
-  roles: string[];
+  roles?: string[] | null;
 }
 
 @InputType()

@@ -182,7 +182,7 @@ describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(target.throttleRetryAfterMs - 50);
   });
 
-  it('retries a server error and succeeds, with one user at the target', async () => {
+  it('retries a server error and succeeds', async () => {
     target.inject('server-error');
     const user = newUser();
     const result = await run(user);
@@ -256,6 +256,8 @@ describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {
       expect(target.readGroup(groupId)?.memberIds).toEqual([member]);
       expect(await runMember('REMOVE_MEMBER', g, user.id)).toMatchObject({ status: 'SUCCEEDED' });
       expect(target.readGroup(groupId)?.memberIds).toEqual([]);
+      // Removing a member no longer there (e.g. a retried remove) counts as done.
+      expect(await runMember('REMOVE_MEMBER', g, user.id)).toMatchObject({ status: 'SUCCEEDED' });
 
       const renamed = await runGroup(ProvisioningOperation.UPDATE, { ...g, name: `Staff ${seq}` });
       expect(renamed).toMatchObject({

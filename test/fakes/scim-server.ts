@@ -345,6 +345,8 @@ export class FakeScimServer {
         const filter = /^members\[value eq "((?:[^"\\]|\\.)*)"\]$/.exec(op.path);
         if (!filter) return this.error(res, 400, `bad remove path ${op.path}`, 'invalidPath');
         const value = JSON.parse(`"${filter[1]}"`) as string;
+        if (!next.members.some((x: Json) => x.value === value))
+          return this.error(res, 400, `no member ${value}`, 'noTarget');
         next.members = next.members.filter((x: Json) => x.value !== value);
       } else {
         return this.error(res, 400, `unsupported operation ${JSON.stringify(op)}`, 'invalidSyntax');

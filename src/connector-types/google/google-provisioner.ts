@@ -125,7 +125,10 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
   async function adoptUser(primaryEmail: string, user: ProvisioningUser): Promise<RemoteRef> {
     const found = await send(() => directory.users.get({ userKey: primaryEmail }), [404]);
     // users.get also resolves aliases: adopt only the account whose primary address this is.
-    if (found.status === 404 || json(found, 'adopt user').primaryEmail !== primaryEmail)
+    if (
+      found.status === 404 ||
+      String(json(found, 'adopt user').primaryEmail).toLowerCase() !== primaryEmail.toLowerCase()
+    )
       throw notFoundAfterConflict('create user', primaryEmail, 'user');
     return updateUser(resourceId(found, 'adopt user'), user);
   }
@@ -143,8 +146,16 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
       const found = await send(() => directory.groups.get({ groupKey: email }), [404]);
       if (found.status === 404) throw notFoundAfterConflict('create group', email, 'group');
       const remoteId = resourceId(found, 'adopt group');
-      if (json(found, 'adopt group').name !== group.name)
-        return groups.renameGroup(remoteId, group);
+      // Only our own group is adopted: "R&D" and "R-D" share an address but are not the same group.
+      const existing = json(found, 'adopt group').name;
+      if (existing !== group.name) {
+        throw new ConnectorError(
+          `create group: the address ${email} belongs to the group "${String(existing)}", not "${group.name}"`,
+          'GOOGLE_duplicate',
+          false,
+          409,
+        );
+      }
       return { remoteId, remoteName: group.name };
     },
     async renameGroup(remoteId, group) {

@@ -130,7 +130,10 @@ function scimGroups(
       await send(addMemberRequest(target, groupId, userId));
     },
     async removeMember(groupId, userId) {
-      await send(removeMemberRequest(target, groupId, userId));
+      // RFC 7644 §3.5.2: a remove whose filter matches no member is 400 noTarget; that is done.
+      await send(removeMemberRequest(target, groupId, userId), [404]).catch((error: unknown) => {
+        if (!(error instanceof ConnectorError && error.code === 'SCIM_noTarget')) throw error;
+      });
     },
   };
 }
