@@ -167,6 +167,43 @@ describe.each(['mariadb', 'sqlite'] as const)(
       expect((await page(50, undefined, { localId: 'paged', since: future })).edges).toEqual([]);
     });
 
+    it('runs every connector independently: one failing does not stop another', async () => {
+      const receiver = await new FakeWebhookReceiver('mixed-secret').start();
+      try {
+        const input = { name: 'mixed', tenantDomain: 'acme' };
+        const mixedId = ok(await api.gql(doc.CREATE_IDP, { input })).createIdentityProvider.id;
+        const badScim = {
+          version: 'SCIM_2_0',
+          bearerToken: 'wrong',
+          userEndpoint: `${scim.url}/Users`,
+        };
+        ok(await api.gql(doc.CONFIGURE_SCIM, { id: mixedId, input: badScim }));
+        const hook = {
+          type: 'webhook',
+          properties: [
+            { name: 'url', value: receiver.url },
+            { name: 'signingSecret', value: 'mixed-secret' },
+          ],
+        };
+        ok(await api.gql(doc.CONFIGURE_CUSTOM, { id: mixedId, input: hook }));
+        const response = await api.gql(
+          `mutation($input: TestProvisioningInput!) { testProvisioning(input: $input) { connector { type } status error { code } } }`,
+          { input: { identityProviderId: mixedId, dryRun: false, user: user('both', []) } },
+        );
+        const byType = Object.fromEntries(
+          ok(response).testProvisioning.map((o: { connector: { type: string } }) => [
+            o.connector.type,
+            o,
+          ]),
+        );
+        expect(byType['scim-2']).toMatchObject({ status: 'FAILED', error: { code: 'HTTP_401' } });
+        expect(byType.webhook).toMatchObject({ status: 'SUCCEEDED', error: null });
+        expect([...receiver.users.values()].map((u) => u.username)).toEqual(['both@acme.test']);
+      } finally {
+        await receiver.stop();
+      }
+    });
+
     it.each([
       ['a cursor it did not make', { after: 'bm9wZQ' }],
       ['a page size of 0', { first: 0 }],
