@@ -204,8 +204,8 @@ export class ProvisioningEngine {
 
   /**
    * Runs `one` on each target connector in parallel, times it, then stores every outcome's record
-   * with the link changes in one transaction. A crash before that commit loses only the link of a
-   * call that succeeded; the next create then finds the target's copy (409) and adopts it.
+   * with the link changes. A crash before that write loses only the link of a call that succeeded;
+   * the retried event's create then finds the target's copy (409) and adopts it.
    */
   private async each(
     snapshot: IdpSnapshot,

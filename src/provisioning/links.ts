@@ -1,5 +1,5 @@
 // Links between local users/groups and what each connector's target knows them by. Reads happen
-// here; writes are LinkChanges, committed by the provisioning log in the same transaction as the
+// here; writes are LinkChanges, stored by the provisioning log in the same group write as the
 // records that report them.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -81,7 +81,7 @@ const COLUMNS = ['id', 'connectorId', 'entityType', 'localId', 'remoteId', 'remo
 
 /** Applies changes in order; consecutive stores go out as one multi-row upsert. */
 export async function applyLinkChanges(
-  manager: EntityManager,
+  manager: Pick<EntityManager, 'connection' | 'query'>,
   changes: LinkChange[],
 ): Promise<void> {
   const sqlite = manager.connection.options.type === 'better-sqlite3';

@@ -40,8 +40,36 @@ const URN = {
   },
 };
 
+/** Users by id, indexed by userName as a real server's unique index would be (creates stay O(1)). */
+class UserTable extends Map<string, Json> {
+  private readonly ids = new Map<string, string>();
+
+  override set(id: string, user: Json): this {
+    const previous = this.get(id);
+    if (previous) this.ids.delete(previous.userName);
+    this.ids.set(user.userName, id);
+    return super.set(id, user);
+  }
+
+  override delete(id: string): boolean {
+    const user = this.get(id);
+    if (user) this.ids.delete(user.userName);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.ids.clear();
+    super.clear();
+  }
+
+  byUserName(userName: string): Json | undefined {
+    const id = this.ids.get(userName);
+    return id === undefined ? undefined : this.get(id);
+  }
+}
+
 export class FakeScimServer {
-  readonly users = new Map<string, Json>();
+  readonly users = new UserTable();
   readonly groups = new Map<string, Json>();
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
@@ -78,7 +106,7 @@ export class FakeScimServer {
   }
 
   byUserName(userName: string): Json | undefined {
-    return [...this.users.values()].find((u) => u.userName === userName);
+    return this.users.byUserName(userName);
   }
 
   private error(res: http.ServerResponse, status: number, detail: string, scimType?: string): void {
@@ -208,7 +236,8 @@ export class FakeScimServer {
     if (!match)
       return this.error(res, 400, `unsupported or malformed filter: ${filter}`, 'invalidFilter');
     const userName = JSON.parse(`"${match[1]}"`) as string;
-    const found = [...this.users.values()].filter((u) => u.userName === userName);
+    const user = this.byUserName(userName);
+    const found = user ? [user] : [];
     this.send(res, 200, {
       schemas: [URN[this.version].list],
       totalResults: found.length,
