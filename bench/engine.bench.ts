@@ -144,7 +144,7 @@ async function main() {
     await pool('warm-up', USERS, raw('warm-raw-'));
     await pool('warm-up', USERS, engine('warm-engine-'));
     // Two rounds, alternating, so drift in the machine's speed hits both paths alike.
-    const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 2) }, (_, i) => i + 1);
+    const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, i) => i + 1);
     const results: Result[] = [];
     for (const round of rounds) {
       results.push(
