@@ -1,0 +1,81 @@
+import { ConcurrencyLimit, KeyedScheduler } from './keyed-scheduler';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+function harness(max = 10) {
+  const started: string[] = [];
+  const release = new Map<string, () => void>();
+  const scheduler = new KeyedScheduler(
+    new ConcurrencyLimit(max),
+    (m: { offset: string; key: string }) => {
+      started.push(m.offset);
+      return new Promise<boolean>((resolve) =>
+        release.set(m.offset, () => resolve(m.offset !== 'abandon')),
+      );
+    },
+  );
+  return { scheduler, started, release };
+}
+
+it('runs messages with the same key one after another, in offset order', async () => {
+  const { scheduler, started, release } = harness();
+  for (const [offset, key] of [
+    ['0', 'a'],
+    ['1', 'a'],
+    ['2', 'a'],
+  ])
+    void scheduler.add({ offset, key });
+  await tick();
+  expect(started).toEqual(['0']);
+  release.get('0')!();
+  await tick();
+  await tick();
+  expect(started).toEqual(['0', '1']);
+});
+
+it('runs different keys in parallel, up to the shared limit', async () => {
+  const { scheduler, started, release } = harness(2);
+  for (const [offset, key] of [
+    ['0', 'a'],
+    ['1', 'b'],
+    ['2', 'c'],
+  ])
+    void scheduler.add({ offset, key });
+  await tick();
+  expect(started).toEqual(['0', '1']);
+  release.get('1')!();
+  await tick();
+  await tick();
+  expect(started).toEqual(['0', '1', '2']);
+});
+
+it('commits only up to the first unfinished offset', async () => {
+  const { scheduler, release } = harness();
+  const done = [
+    ['0', 'a'],
+    ['1', 'b'],
+    ['2', 'c'],
+  ].map(([offset, key]) => scheduler.add({ offset, key }));
+  await tick();
+  release.get('1')!();
+  release.get('2')!();
+  await Promise.all([done[1], done[2]]);
+  expect(scheduler.committable()).toBeNull();
+  release.get('0')!();
+  await done[0];
+  expect(scheduler.committable()).toBe('2');
+  expect(scheduler.backlog).toBe(0);
+});
+
+it('never commits past a message that was not handled (shutdown)', async () => {
+  const { scheduler, release } = harness();
+  const done = [
+    ['0', 'a'],
+    ['abandon', 'b'],
+    ['2', 'c'],
+  ].map(([offset, key]) => scheduler.add({ offset, key }));
+  await tick();
+  for (const offset of ['0', 'abandon', '2']) release.get(offset)!();
+  await Promise.all(done);
+  expect(scheduler.committable()).toBe('0');
+});

@@ -1,0 +1,49 @@
+// Prometheus metrics of the sidecar, in a registry of its own (several sidecars can share a test
+// process): events by type and outcome, provisioning by connector and status, retries,
+// dead-lettered events, consumer lag, and event time → provisioned.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    events: new Counter({
+      name: 'sidecar_events_total',
+      help: 'Keycloak events handled, by type and outcome',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    provisioning: new Counter({
+      name: 'sidecar_provisioning_total',
+      help: 'Provisioning outcomes, by connector type and status',
+      labelNames: ['connector_type', 'status'] as const,
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'sidecar_event_retries_total',
+      help: 'Events re-run after a retriable failure',
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'sidecar_dead_lettered_total',
+      help: 'Events sent to a dead-letter topic, by reason kind',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'sidecar_consumer_lag',
+      help: 'Messages behind the partition high watermark when the last batch arrived',
+      labelNames: ['topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'sidecar_event_to_provisioned_seconds',
+      help: "From the event's time in Keycloak to its provisioning being stored",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
