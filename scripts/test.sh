@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as a user and CI run it (npm test): makes sure its prerequisites are there
-# (Debian's Chromium for the GraphiQL test, a MariaDB/MySQL server), then lint, build and jest.
+# (Debian's Chromium for the GraphiQL test, a MariaDB/MySQL server, a Kafka broker), then lint, build
+# and jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,8 +34,25 @@ need_mariadb() {
   exit 1
 }
 
+# A real Kafka broker (scripts/kafka.sh: Apache Kafka from Maven Central jars, KRaft, one node on
+# 127.0.0.1:${KAFKA_PORT:-19092}). One that already answers there is used as it is; otherwise this
+# script starts one on a fresh data dir and stops it when it exits, whatever the outcome.
+need_kafka() {
+  export KAFKA_PORT="${KAFKA_PORT:-19092}"
+  if bash scripts/kafka.sh status >/dev/null 2>&1; then
+    echo "test: using the Kafka broker that already answers on 127.0.0.1:$KAFKA_PORT"
+  else
+    bash scripts/kafka.sh fetch
+    trap 'bash scripts/kafka.sh stop' EXIT
+    trap 'exit 130' INT TERM
+    bash scripts/kafka.sh start --fresh
+  fi
+  export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+}
+
 need_chromium
 need_mariadb
 npm run --silent lint
 npx tsc -p tsconfig.json
+need_kafka
 npx jest "$@"

@@ -73,6 +73,7 @@ export class FakeScimServer {
   readonly groups = new Map<string, Json>();
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
+  private outage: { until: number; mode: 'status' | 'drop' } | null = null;
   private server!: http.Server;
   url = '';
 
@@ -91,6 +92,11 @@ export class FakeScimServer {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Until `ms` from now, every request is answered 503 (an outage), or dropped with `drop`. */
+  unavailableFor(ms: number, mode: 'status' | 'drop' = 'status'): void {
+    this.outage = { until: Date.now() + ms, mode };
   }
 
   /** The next requests get these faults, one each, in order. */
@@ -162,6 +168,10 @@ export class FakeScimServer {
       headers: req.headers,
       body,
     });
+    if (this.outage && Date.now() < this.outage.until) {
+      if (this.outage.mode === 'drop') return void req.socket.destroy();
+      return this.send(res, 503, null, { 'retry-after': '1' });
+    }
     const fault = this.faults.shift();
     if (fault) return this.misbehave(fault, res);
     if (!this.authorized(req)) return this.error(res, 401, 'authentication failed');

@@ -1,0 +1,57 @@
+// Assembles the sidecar: database and engine (shared with the API), Keycloak client, Kafka
+// consumer, event handler, HTTP health and metrics. Used by main.ts and the tests.
+import { openCore, type Core } from '../src/core';
+import { logger } from '../src/common/logger';
+import type { SidecarConfig } from './config';
+import { createSidecarConsumer } from './consumer';
+import { EventHandler } from './event-handler';
+import { startSidecarHttp } from './http';
+import { KeycloakAdminClient } from './keycloak/admin-client';
+import type { KeycloakDirectory } from './keycloak/directory';
+import { createMetrics, type Metrics } from './metrics';
+
+const log = logger('sidecar');
+
+export interface Sidecar {
+  core: Core;
+  metrics: Metrics;
+  url: string;
+  isReady(): boolean;
+  /** Finishes in-flight work, commits, disconnects, closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function startSidecar(
+  config: SidecarConfig,
+  keycloak: KeycloakDirectory = new KeycloakAdminClient(config.keycloak),
+): Promise<Sidecar> {
+  const core = await openCore(config.core);
+  const metrics = createMetrics();
+  const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
+  const handler = new EventHandler({
+    engine: core.services.engine,
+    keycloak,
+    deadLetters: consumer.deadLetters,
+    metrics,
+    retryForMs: config.retryForMs,
+    retryBaseMs: config.core.retryBaseDelayMs,
+  });
+  const http = await startSidecarHttp(config.host, config.port, {
+    dataSource: core.dataSource,
+    kafkaReady: () => consumer.isReady(),
+    metrics,
+  });
+  await consumer.start((message, signal) => handler.handle(message, signal));
+  log.info({ topics: config.kafka.topics, groupId: config.kafka.groupId }, 'sidecar consuming');
+  return {
+    core,
+    metrics,
+    url: http.url,
+    isReady: () => consumer.isReady(),
+    async stop() {
+      await consumer.stop();
+      await http.close();
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,171 @@
+// The Kafka side: a consumer group over the Keycloak topics. Each partition's batch goes through a
+// KeyedScheduler (same key in order, different keys in parallel up to SIDECAR_CONCURRENCY across
+// partitions); offsets are committed as far as everything before them is handled. Dead letters go
+// to `<topic>.dlq` with the reason in headers.
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type KafkaConfig as KafkajsConfig,
+  type Producer,
+} from 'kafkajs';
+import { logger } from '../src/common/logger';
+import type { KafkaConfig } from './config';
+import { orderingKey, sourceOf, type ConsumedMessage, type DeadLetters } from './event-handler';
+import { ConcurrencyLimit, KeyedScheduler } from './keyed-scheduler';
+import type { Metrics } from './metrics';
+
+const log = logger('kafka');
+
+/** How often a long batch reports progress: commits what is done and heartbeats. */
+const PROGRESS_MS = 250;
+
+export interface SidecarConsumer {
+  deadLetters: DeadLetters;
+  /** Consumer joined its group and the producer is connected. */
+  isReady(): boolean;
+  start(handle: (message: ConsumedMessage, signal: AbortSignal) => Promise<boolean>): Promise<void>;
+  /** Abandons waiting retries, lets in-flight calls finish, commits, disconnects. */
+  stop(): Promise<void>;
+}
+
+function kafkaLogger() {
+  const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+    [logLevel.ERROR]: 'error',
+    [logLevel.WARN]: 'warn',
+    [logLevel.INFO]: 'info',
+    [logLevel.DEBUG]: 'debug',
+  };
+  return () =>
+    ({
+      level,
+      log: entry,
+    }: {
+      level: number;
+      log: { message: string } & Record<string, unknown>;
+    }) => {
+      const { message, ...rest } = entry;
+      log[levels[level] ?? 'info']({ kafkajs: rest }, message);
+    };
+}
+
+export function createKafka(config: KafkaConfig): Kafka {
+  const options: KafkajsConfig = {
+    clientId: config.clientId,
+    brokers: config.brokers,
+    ssl: config.ssl,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(),
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+  };
+  if (config.sasl) options.sasl = config.sasl;
+  return new Kafka(options);
+}
+
+export function createSidecarConsumer(
+  config: KafkaConfig,
+  concurrency: number,
+  metrics: Metrics,
+): SidecarConsumer {
+  const kafka = createKafka(config);
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    // Keep batches moderate so a backlog does not sit in memory all at once.
+    maxBytesPerPartition: 256 * 1024,
+    sessionTimeout: 30_000,
+    maxWaitTimeInMs: 250,
+    heartbeatInterval: 3_000,
+  });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const limit = new ConcurrencyLimit(concurrency);
+  const stopping = new AbortController();
+  let joined = false;
+  let producerUp = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.CRASH, () => (joined = false));
+  consumer.on(consumer.events.DISCONNECT, () => (joined = false));
+  producer.on(producer.events.CONNECT, () => (producerUp = true));
+  producer.on(producer.events.DISCONNECT, () => (producerUp = false));
+
+  const deadLetters: DeadLetters = {
+    async send(message, letter) {
+      await producer.send({
+        topic: `${message.topic}${config.dlqSuffix}`,
+        acks: -1,
+        messages: [
+          {
+            key: message.key,
+            value: message.value,
+            headers: {
+              'x-dlq-reason': letter.reason,
+              'x-dlq-source': sourceOf(message),
+              ...(letter.connectorId ? { 'x-dlq-connector-id': letter.connectorId } : {}),
+            },
+          },
+        ],
+      });
+    },
+  };
+
+  return {
+    deadLetters,
+    isReady: () => joined && producerUp,
+    async start(handle) {
+      await producer.connect();
+      await consumer.connect();
+      for (const topic of config.topics) await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: Math.max(1, Math.min(concurrency, 32)),
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const { topic, partition } = batch;
+          metrics.lag.set({ topic, partition }, Number(batch.offsetLagLow()));
+          const scheduler = new KeyedScheduler(
+            limit,
+            (item: { offset: string; key: string; message: ConsumedMessage }) =>
+              handle(item.message, stopping.signal),
+          );
+          let committed: string | null = null;
+          const progress = async () => {
+            const done = scheduler.committable();
+            if (done === null || done === committed || payload.isStale()) return;
+            payload.resolveOffset(done);
+            await consumer.commitOffsets([
+              { topic, partition, offset: (BigInt(done) + 1n).toString() },
+            ]);
+            committed = done;
+          };
+          const all = Promise.all(
+            batch.messages.map((m) => {
+              const message: ConsumedMessage = {
+                topic,
+                partition,
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+              };
+              return scheduler.add({ offset: m.offset, key: orderingKey(message), message });
+            }),
+          );
+          let finished = false;
+          void all.then(() => (finished = true));
+          while (!finished) {
+            await Promise.race([all, new Promise((r) => setTimeout(r, PROGRESS_MS))]);
+            await progress().catch((error: unknown) =>
+              log.warn({ err: error, topic, partition }, 'commit failed'),
+            );
+            await payload.heartbeat().catch(() => undefined);
+          }
+          await progress();
+        },
+      });
+    },
+    async stop() {
+      stopping.abort();
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

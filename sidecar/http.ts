@@ -1,0 +1,56 @@
+// The sidecar's own small HTTP surface: liveness, readiness (Kafka joined, database reachable) and
+// Prometheus metrics.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import type { Metrics } from './metrics';
+
+export async function startSidecarHttp(
+  host: string,
+  port: number,
+  deps: { dataSource: DataSource; kafkaReady: () => boolean; metrics: Metrics },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const json = (res: http.ServerResponse, status: number, body: object) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method !== 'GET') return json(res, 405, { error: 'GET only' });
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const kafka = deps.kafkaReady() ? 'up' : 'down';
+      void deps.dataSource
+        .query('SELECT 1')
+        .then(
+          () => 'up',
+          () => 'down',
+        )
+        .then((database) => {
+          const ready = kafka === 'up' && database === 'up';
+          json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', kafka, database });
+        });
+      return;
+    }
+    if (path === '/metrics') {
+      void deps.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    json(res, 404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

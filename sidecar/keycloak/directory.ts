@@ -1,0 +1,10 @@
+// What the sidecar reads from Keycloak: users and groups as the engine sees them, realm names.
+import type { ProvisioningGroup, ProvisioningUser } from '../../src/provisioning/claims';
+
+export interface KeycloakDirectory {
+  /** null when the realm id is unknown to Keycloak. */
+  realmName(realmId: string): Promise<string | null>;
+  /** null when the user is not there (after a short wait for Keycloak's commit). */
+  getUser(realm: string, userId: string): Promise<ProvisioningUser | null>;
+  getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
+}

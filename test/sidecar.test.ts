@@ -1,0 +1,106 @@
+// The sidecar end to end: Keycloak events on a real Kafka broker → sidecar → engine → the local
+// SCIM 2.0 server, links and records in MariaDB; users read from a local Keycloak admin API.
+import { produce, collectMessages, uniqueGroup } from './support/kafka';
+import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
+import type { Sidecar } from '../sidecar/app';
+
+jest.setTimeout(120_000);
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('sidecar', () => {
+  let env: SidecarEnv;
+  let sidecar: Sidecar;
+  let realmId: string;
+
+  beforeAll(async () => {
+    env = await startSidecarEnv();
+    realmId = env.keycloak.realms.get(REALM)!.id;
+    sidecar = await env.start();
+    await until('the consumer to join', () => sidecar.isReady());
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  function newUser(username: string) {
+    return env.keycloak.addUser(REALM, {
+      username,
+      email: `${username}@acme.test`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
+  }
+  const userEvent = (
+    op: 'CREATE' | 'UPDATE' | 'DELETE',
+    id: string,
+    rep: object | null = null,
+  ) => ({
+    key: id,
+    value: adminEvent('USER', op, `users/${id}`, rep, realmId),
+  });
+
+  it('provisions a user created in Keycloak, and reports ready and metrics', async () => {
+    const user = newUser('first');
+    await produce(env.adminTopic, [userEvent('CREATE', user.id as string, { username: 'first' })]);
+    const remote = await until('the user at the target', () => env.scim.byUserName('first'));
+    expect(remote).toMatchObject({ name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    const ready = await fetch(`${sidecar.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ kafka: 'up', database: 'up' });
+    const metrics = await (await fetch(`${sidecar.url}/metrics`)).text();
+    expect(metrics).toMatch(/sidecar_events_total\{type="USER:CREATE",outcome="provisioned"\} 1/);
+    expect(metrics).toMatch(/sidecar_event_to_provisioned_seconds_count 1/);
+  });
+
+  it('ends with the user deleted after create, update and delete in quick succession', async () => {
+    const user = newUser('brief');
+    const id = user.id as string;
+    await produce(env.adminTopic, [
+      userEvent('CREATE', id, { username: 'brief' }),
+      userEvent('UPDATE', id, { lastName: 'Byron' }),
+      userEvent('DELETE', id),
+    ]);
+    await until('the delete to be recorded', async () => {
+      const rows: { operation: string }[] = await env.core.dataSource.query(
+        "SELECT operation FROM provisioning_record WHERE localId = ? AND status = 'SUCCEEDED' ORDER BY id",
+        [id],
+      );
+      return rows.map((r) => r.operation).join(',') === 'CREATE,UPDATE,DELETE';
+    });
+    expect(env.scim.byUserName('brief')).toBeUndefined();
+  });
+
+  it('dead-letters malformed messages with a reason and provisions the valid ones around them', async () => {
+    const dlq = await collectMessages({
+      topic: `${env.adminTopic}.dlq`,
+      groupId: uniqueGroup('dlq'),
+    });
+    const users = Array.from({ length: 20 }, (_, i) => newUser(`valid${i}`));
+    const messages = users.flatMap((u, i) => [
+      ...Array.from({ length: 10 }, (_, j) => ({
+        key: `junk-${i}-${j}`,
+        value: j % 2 ? '{"not":"an event"}' : `not json ${i}/${j}`,
+      })),
+      userEvent('CREATE', u.id as string, { username: u.username as string }),
+    ]);
+    await produce(env.adminTopic, messages);
+    const dead = await dlq.waitFor(200, 60_000);
+    await dlq.stop();
+    expect(dead).toHaveLength(200);
+    expect(dead.every((m) => /^malformed: /.test(m.headers['x-dlq-reason']))).toBe(true);
+    expect(new Set(dead.map((m) => m.value))).toEqual(
+      new Set(messages.filter((m) => m.key.startsWith('junk')).map((m) => m.value)),
+    );
+    for (const u of users)
+      await until(`${u.username as string}`, () => env.scim.byUserName(u.username as string));
+  });
+});
