@@ -72,9 +72,10 @@ export function createSidecarConsumer(
     groupId: config.groupId,
     // Keep batches moderate so a backlog does not sit in memory all at once.
     maxBytesPerPartition: 256 * 1024,
-    sessionTimeout: 30_000,
+    // A member that died (SIGKILL) is noticed after this; its partitions then move.
+    sessionTimeout: 10_000,
     maxWaitTimeInMs: 250,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: 1_000,
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const limit = new ConcurrencyLimit(concurrency);

@@ -65,6 +65,9 @@ export function orderingKey(message: ConsumedMessage): string {
 
 class Abandoned extends Error {}
 
+/** Backoff ceiling between rounds: a recovered target is noticed within this. */
+const MAX_RETRY_DELAY_MS = 5_000;
+
 export class EventHandler {
   constructor(private readonly deps: EventHandlerDeps) {}
 
@@ -216,7 +219,7 @@ export class EventHandler {
   ): Promise<void> {
     const delay = backoffDelay(
       round,
-      { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: 30_000 },
+      { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
       retryAfterMs,
     );
     if (signal.aborted) throw new Abandoned();

@@ -71,6 +71,8 @@ class UserTable extends Map<string, Json> {
 export class FakeScimServer {
   readonly users = new UserTable();
   readonly groups = new Map<string, Json>();
+  /** Users created (201) since reset: a duplicate create would show here even if later deleted. */
+  created = 0;
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
@@ -107,6 +109,7 @@ export class FakeScimServer {
   reset(): void {
     this.users.clear();
     this.groups.clear();
+    this.created = 0;
     this.requests.length = 0;
     this.faults.length = 0;
   }
@@ -237,6 +240,7 @@ export class FakeScimServer {
       meta: { resourceType: 'User', created: new Date().toISOString() },
     };
     this.users.set(id, user);
+    this.created++;
     this.send(res, 201, user, { location: `${this.url}/Users/${id}` });
   }
 

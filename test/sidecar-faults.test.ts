@@ -1,0 +1,132 @@
+// The sidecar under faults, each against the real broker and MariaDB, each checked at the target:
+// SIGKILL mid-stream, a target outage, a broker restart, a member leaving the consumer group, and
+// SIGTERM. This file restarts the broker, so it must not run alongside other Kafka tests (jest runs
+// test files one at a time on this 2-core machine).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { produce, restartBroker } from './support/kafka';
+import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
+
+jest.setTimeout(240_000);
+
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Users in the local Keycloak, their CREATE events, then (after a change) their UPDATE events. */
+function population(env: SidecarEnv, prefix: string, count: number) {
+  const realmId = env.keycloak.realms.get(REALM)!.id;
+  const users = Array.from({ length: count }, (_, i) =>
+    env.keycloak.addUser(REALM, {
+      username: `${prefix}${i}`,
+      email: `${prefix}${i}@acme.test`,
+      firstName: 'First',
+      lastName: `Initial-${i}`,
+    }),
+  );
+  const event = (op: 'CREATE' | 'UPDATE', u: Record<string, unknown>) => ({
+    key: u.id as string,
+    value: adminEvent('USER', op, `users/${u.id as string}`, { username: u.username }, realmId),
+  });
+  return {
+    users,
+    creates: users.map((u) => event('CREATE', u)),
+    /** Changes every user's last name in Keycloak and returns the UPDATE events. */
+    update() {
+      users.forEach((u, i) => (u.lastName = `Final-${i}`));
+      return users.map((u) => event('UPDATE', u));
+    },
+    /** Every user exists once at the target, with its last name as `last`. */
+    arrived(last: 'Initial' | 'Final') {
+      return users.every(
+        (u, i) => env.scim.byUserName(u.username as string)?.name?.familyName === `${last}-${i}`,
+      );
+    },
+  };
+}
+
+describe('sidecar under faults', () => {
+  let env: SidecarEnv;
+  afterEach(async () => {
+    await env?.close();
+  });
+
+  it('loses and duplicates nothing when killed with SIGKILL twice mid-stream (1,000 users)', async () => {
+    env = await startSidecarEnv({ partitions: 3 });
+    const people = population(env, 'k', 1000);
+    await produce(env.adminTopic, people.creates);
+    await produce(env.adminTopic, people.update());
+    for (let kill = 0; kill < 2; kill++) {
+      const run = env.spawn();
+      // A random moment once work is under way.
+      await until('some provisioning', () => env.scim.created > kill * 300 + 50);
+      await sleep(Math.floor(Math.random() * 700));
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+    const last = env.spawn();
+    await until('every user with its last attributes', () => people.arrived('Final'), 180_000);
+    expect(env.scim.users.size).toBe(1000);
+    expect(env.scim.created).toBe(1000);
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+  });
+
+  it('delivers everything, in order per user, after the target answers 503 for 30 s', async () => {
+    env = await startSidecarEnv({ partitions: 3, env: { SIDECAR_RETRY_FOR_MS: '120000' } });
+    await env.start();
+    const people = population(env, 'o', 50);
+    env.scim.unavailableFor(30_000);
+    const started = Date.now();
+    await produce(env.adminTopic, people.creates);
+    await sleep(200);
+    await produce(env.adminTopic, people.update());
+    await until('every user with its last attributes', () => people.arrived('Final'), 120_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
+    expect(env.scim.created).toBe(50);
+    for (const u of people.users) {
+      const id = env.scim.byUserName(u.username as string)!.id as string;
+      const writes = env.scim.requests.filter(
+        (r) =>
+          (r.method === 'POST' && r.body?.userName === u.username) ||
+          r.path.endsWith(`/Users/${id}`),
+      );
+      const firstPatch = writes.findIndex((r) => r.method === 'PATCH');
+      const lastPost = writes.map((r) => r.method).lastIndexOf('POST');
+      expect(lastPost).toBeLessThan(firstPatch);
+    }
+  });
+
+  it('resumes after a broker restart mid-stream with nothing lost', async () => {
+    env = await startSidecarEnv({ partitions: 3 });
+    await env.start();
+    const before = population(env, 'b', 300);
+    await produce(env.adminTopic, before.creates);
+    await until('some provisioning', () => env.scim.created >= 50);
+    await restartBroker();
+    const after = population(env, 'a', 300);
+    await produce(env.adminTopic, after.creates);
+    await until(
+      'all 600 users',
+      () => before.arrived('Initial') && after.arrived('Initial'),
+      120_000,
+    );
+    expect(env.scim.created).toBe(600);
+  });
+
+  it('moves partitions to the other instance when one stops; every user provisioned once', async () => {
+    env = await startSidecarEnv({ partitions: 6 });
+    const first = await env.start();
+    await env.start();
+    const people = population(env, 's', 600);
+    await produce(env.adminTopic, people.creates);
+    await until('some provisioning', () => env.scim.created >= 100);
+    await first.stop();
+    await until('all 600 users', () => people.arrived('Initial'), 120_000);
+    expect(env.scim.users.size).toBe(600);
+    expect(env.scim.created).toBe(600);
+  });
+});
