@@ -6,8 +6,6 @@ import type { SidecarConfig } from './config';
 import { createSidecarConsumer } from './consumer';
 import { EventHandler } from './event-handler';
 import { startSidecarHttp } from './http';
-import { KeycloakAdminClient } from './keycloak/admin-client';
-import type { KeycloakDirectory } from './keycloak/directory';
 import { createMetrics, type Metrics } from './metrics';
 
 const log = logger('sidecar');
@@ -21,11 +19,9 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
-export async function startSidecar(
-  config: SidecarConfig,
-  keycloak: KeycloakDirectory = new KeycloakAdminClient(config.keycloak),
-): Promise<Sidecar> {
+export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   const core = await openCore(config.core);
+  const keycloak = core.services.keycloak!;
   const metrics = createMetrics();
   const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
   const handler = new EventHandler({

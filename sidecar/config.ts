@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { SASLOptions } from 'kafkajs';
 import { ConfigError } from '../src/common/errors';
-import { loadConfig, type Config } from '../src/config';
+import { loadConfig, type Config, type KeycloakConfig } from '../src/config';
 
 type Env = Record<string, string | undefined>;
 
@@ -16,13 +16,6 @@ export interface KafkaConfig {
   dlqSuffix: string;
   ssl: boolean | { ca: string[] };
   sasl: SASLOptions | null;
-}
-
-export interface KeycloakConfig {
-  url: string;
-  realm: string;
-  clientId: string;
-  clientSecret: string;
 }
 
 export interface SidecarConfig {
@@ -78,38 +71,18 @@ function ssl(env: Env): KafkaConfig['ssl'] {
   return env.KAFKA_SSL === 'true';
 }
 
-function keycloak(env: Env): KeycloakConfig {
-  const url = env.KEYCLOAK_URL;
-  if (!url)
-    throw new ConfigError(
-      "KEYCLOAK_URL is required: the sidecar reads users and groups from Keycloak's admin API",
-    );
-  try {
-    new URL(url);
-  } catch {
-    throw new ConfigError(`KEYCLOAK_URL must be an absolute URL, got "${url}"`);
-  }
-  const clientId = env.KEYCLOAK_CLIENT_ID;
-  const clientSecret = env.KEYCLOAK_CLIENT_SECRET;
-  if (!clientId || !clientSecret)
-    throw new ConfigError(
-      'KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET are required with KEYCLOAK_URL',
-    );
-  return {
-    url: url.replace(/\/+$/, ''),
-    realm: env.KEYCLOAK_REALM || 'master',
-    clientId,
-    clientSecret,
-  };
-}
-
 export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
   const brokers = list(env.KAFKA_BROKERS ?? '');
   if (!brokers.length)
     throw new ConfigError('KAFKA_BROKERS is required, e.g. KAFKA_BROKERS=127.0.0.1:9092');
+  // The sidecar serves no GraphQL: its HTTP port is SIDECAR_PORT, not the API's PORT.
+  const core = loadConfig({ ...env, PORT: '0' });
+  if (!core.keycloak)
+    throw new ConfigError(
+      "KEYCLOAK_URL is required: the sidecar reads users and groups from Keycloak's admin API",
+    );
   return {
-    // The sidecar serves no GraphQL: its HTTP port is SIDECAR_PORT, not the API's PORT.
-    core: loadConfig({ ...env, PORT: '0' }),
+    core,
     kafka: {
       brokers,
       clientId: env.KAFKA_CLIENT_ID || 'outbound-provisioning-sidecar',
@@ -119,7 +92,7 @@ export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
       ssl: ssl(env),
       sasl: sasl(env),
     },
-    keycloak: keycloak(env),
+    keycloak: core.keycloak,
     concurrency: int(env, 'SIDECAR_CONCURRENCY', 16, 1, 1000),
     retryForMs: int(env, 'SIDECAR_RETRY_FOR_MS', 5 * 60_000, 0, 24 * 3_600_000),
     host: env.SIDECAR_HOST || '127.0.0.1',

@@ -11,7 +11,7 @@ import {
   ProvisioningOperation,
   ProvisioningStatus,
 } from '../src/provisioning/test-provisioning.types';
-import type { KeycloakDirectory } from './keycloak/directory';
+import type { KeycloakDirectory } from '../src/keycloak/directory';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
 import type { Metrics } from './metrics';
 

@@ -1,13 +1,35 @@
 // The sidecar process: `node dist/sidecar/main.js` consumes Keycloak events until SIGTERM/SIGINT,
 // then finishes in-flight work, commits and exits (forced after 10 s).
-import { ConfigError } from '../src/common/errors';
+// `node dist/sidecar/main.js replay <record id>...` re-runs failed provisioning records and exits.
+import { ApiError, ConfigError } from '../src/common/errors';
 import { configureLogger, logger } from '../src/common/logger';
 import { startSidecar } from './app';
 import { loadSidecarConfig } from './config';
+import { loadConfig } from '../src/config';
+import { openCore } from '../src/core';
+import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
 
 const STOP_WITHIN_MS = 9_500;
 
+/** Prints one line of JSON per record and exits non-zero when any replay did not succeed. */
+async function replay(ids: string[]): Promise<void> {
+  const config = loadConfig();
+  configureLogger(config.logLevel);
+  const core = await openCore(config);
+  try {
+    const results = await core.services.replayer.replay(ids);
+    for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+    process.exitCode = results.every((r) => r.status === ProvisioningStatus.SUCCEEDED) ? 0 : 2;
+  } finally {
+    await core.close();
+  }
+}
+
 async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'replay') return replay(args);
+  if (command)
+    throw new ConfigError(`unknown command "${command}" (the only one is: replay <ids>)`);
   const config = loadSidecarConfig();
   configureLogger(config.core.logLevel);
   const log = logger('sidecar');
@@ -35,7 +57,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : (error as Error).stack;
+  const message =
+    error instanceof ConfigError || error instanceof ApiError
+      ? error.message
+      : (error as Error).stack;
   process.stderr.write(`sidecar: ${message}\n`);
   process.exit(1);
 });

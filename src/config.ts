@@ -11,6 +11,14 @@ export interface OidcConfig {
   requiredRole: string;
 }
 
+/** Keycloak's admin API through a service account (the sidecar needs it; the API for replays). */
+export interface KeycloakConfig {
+  url: string;
+  realm: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -26,6 +34,7 @@ export interface Config {
   provisioningTimeoutMs: number;
   retryAttempts: number;
   retryBaseDelayMs: number;
+  keycloak: KeycloakConfig | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +87,28 @@ function oidc(env: Env): OidcConfig | null {
   };
 }
 
+function keycloak(env: Env): KeycloakConfig | null {
+  const url = env.KEYCLOAK_URL;
+  if (!url) return null;
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`KEYCLOAK_URL must be an absolute URL, got "${url}"`);
+  }
+  const clientId = env.KEYCLOAK_CLIENT_ID;
+  const clientSecret = env.KEYCLOAK_CLIENT_SECRET;
+  if (!clientId || !clientSecret)
+    throw new ConfigError(
+      'KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET are required with KEYCLOAK_URL',
+    );
+  return {
+    url: url.replace(/\/+$/, ''),
+    realm: env.KEYCLOAK_REALM || 'master',
+    clientId,
+    clientSecret,
+  };
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
@@ -117,6 +148,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     provisioningTimeoutMs: int(env, 'PROVISIONING_TIMEOUT_MS', 10_000, 100, 120_000),
     retryAttempts: int(env, 'PROVISIONING_RETRY_ATTEMPTS', 4, 1, 20),
     retryBaseDelayMs: int(env, 'PROVISIONING_RETRY_BASE_MS', 200, 1, 60_000),
+    keycloak: keycloak(env),
     connectorModules: (env.CONNECTOR_MODULES || '')
       .split(',')
       .map((s) => s.trim())

@@ -13,6 +13,9 @@ import type { Config } from './config';
 import { ProvisioningLog } from './provisioning/provisioning-log';
 import { ProvisionerCache } from './provisioning/provisioners';
 import { ProvisioningHistory } from './provisioning/provisioning-history';
+import { Replayer } from './provisioning/replay';
+import { KeycloakAdminClient } from './keycloak/admin-client';
+import type { KeycloakDirectory } from './keycloak/directory';
 
 export interface Services {
   identityProviders: IdentityProviderService;
@@ -23,13 +26,16 @@ export interface Services {
   snapshots: IdpSnapshotCache;
   engine: ProvisioningEngine;
   history: ProvisioningHistory;
+  /** Keycloak's admin API, where configured (KEYCLOAK_URL). */
+  keycloak: KeycloakDirectory | null;
+  replayer: Replayer;
 }
 
 export function createServices(
   dataSource: DataSource,
   registry: ConnectorTypeRegistry,
   secretBox: SecretBox,
-  config: Pick<Config, 'provisioningTimeoutMs' | 'retryAttempts' | 'retryBaseDelayMs'>,
+  config: Pick<Config, 'provisioningTimeoutMs' | 'retryAttempts' | 'retryBaseDelayMs' | 'keycloak'>,
 ): Services {
   const identityProviders = new IdentityProviderService(dataSource);
   const connectors = new ConnectorService(dataSource, registry, secretBox);
@@ -78,6 +84,8 @@ export function createServices(
     },
   });
   const history = new ProvisioningHistory(dataSource);
+  const keycloak = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;
+  const replayer = new Replayer(dataSource, identityProviders, engine, keycloak);
   return {
     identityProviders,
     connectors,
@@ -87,5 +95,7 @@ export function createServices(
     snapshots,
     engine,
     history,
+    keycloak,
+    replayer,
   };
 }

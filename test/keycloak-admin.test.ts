@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import { ConnectorError } from '../src/common/connector-error';
 import { configureLogger } from '../src/common/logger';
-import { KeycloakAdminClient, type KeycloakAdminConfig } from '../sidecar/keycloak/admin-client';
+import { KeycloakAdminClient, type KeycloakAdminConfig } from '../src/keycloak/admin-client';
 import { FakeKeycloak } from './fakes/keycloak-admin';
 
 const CLIENT = { id: 'provisioning-sidecar', secret: 'kc-secret-Zq8w-never-logged' };

@@ -3,6 +3,8 @@
 import { produce, collectMessages, uniqueGroup } from './support/kafka';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import type { Sidecar } from '../sidecar/app';
+import { startApp } from '../src/app';
+import { loadConfig } from '../src/config';
 
 jest.setTimeout(120_000);
 
@@ -79,6 +81,55 @@ describe('sidecar', () => {
     expect(env.scim.byUserName('brief')).toBeUndefined();
   });
 
+  it('dead-letters a permanent failure with its connector, and replays it once fixed', async () => {
+    const dlq = await collectMessages({
+      topic: `${env.adminTopic}.dlq`,
+      groupId: uniqueGroup('dlq'),
+    });
+    const user = newUser('rejected');
+    env.scim.inject({ kind: 'status', status: 400, body: { detail: 'userName rejected' } });
+    await produce(env.adminTopic, [
+      userEvent('CREATE', user.id as string, { username: 'rejected' }),
+    ]);
+    const [letter] = await dlq.waitFor(1);
+    await dlq.stop();
+    const connectorId = (
+      await env.core.services.connectors.listFor(
+        (await env.core.services.identityProviders.list(REALM))[0].id,
+      )
+    )[0].id;
+    expect(letter.headers).toMatchObject({ 'x-dlq-connector-id': connectorId });
+    expect(letter.headers['x-dlq-reason']).toMatch(/HTTP_400.*userName rejected/);
+    expect(env.scim.byUserName('rejected')).toBeUndefined();
+    const [failed]: { id: number }[] = await env.core.dataSource.query(
+      "SELECT id FROM provisioning_record WHERE localId = ? AND status = 'FAILED'",
+      [user.id],
+    );
+
+    const api = await startApp(loadConfig({ ...env.env, PORT: '0' }));
+    try {
+      const replay = (ids: string[]) =>
+        fetch(api.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query:
+              'mutation($ids: [ID!]!) { replayFailed(ids: $ids) { recordId status error { code } } }',
+            variables: { ids },
+          }),
+        }).then((r) => r.json() as Promise<{ data?: any; errors?: any[] }>);
+      const replayed = await replay([String(failed.id)]);
+      expect(replayed.data.replayFailed).toEqual([
+        { recordId: String(failed.id), status: 'SUCCEEDED', error: null },
+      ]);
+      expect(env.scim.byUserName('rejected')).toBeDefined();
+      const again = await replay([String(failed.id), '999999999']);
+      expect(again.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('dead-letters malformed messages with a reason and provisions the valid ones around them', async () => {
     const dlq = await collectMessages({
       topic: `${env.adminTopic}.dlq`,
@@ -93,7 +144,9 @@ describe('sidecar', () => {
       userEvent('CREATE', u.id as string, { username: u.username as string }),
     ]);
     await produce(env.adminTopic, messages);
-    const dead = await dlq.waitFor(200, 60_000);
+    const junk = () => dlq.messages.filter((m) => m.key?.startsWith('junk'));
+    await until('200 dead letters', () => junk().length >= 200, 60_000);
+    const dead = junk();
     await dlq.stop();
     expect(dead).toHaveLength(200);
     expect(dead.every((m) => /^malformed: /.test(m.headers['x-dlq-reason']))).toBe(true);

@@ -1,7 +1,11 @@
-import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Services } from '../services';
 import { ProvisionedEntity } from './provisioned-entity.entity';
-import { ProvisioningLogFilter, ProvisioningLogPage } from './provisioning-history.types';
+import {
+  ProvisioningLogFilter,
+  ProvisioningLogPage,
+  ReplayResult,
+} from './provisioning-history.types';
 
 @Resolver()
 export class ProvisioningHistoryResolver {
@@ -31,5 +35,13 @@ export class ProvisioningHistoryResolver {
     @Arg('localId', () => String, { nullable: true }) localId?: string | null,
   ): Promise<ProvisionedEntity[]> {
     return this.services.history.links(connectorId ?? null, localId ?? null);
+  }
+
+  @Mutation(() => [ReplayResult], {
+    description:
+      'Re-runs FAILED records (at most 100): the same operation on the same connector, with the user or group as Keycloak has it now',
+  })
+  replayFailed(@Arg('ids', () => [ID]) ids: string[]): Promise<ReplayResult[]> {
+    return this.services.replayer.replay(ids);
   }
 }

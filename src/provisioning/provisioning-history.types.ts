@@ -2,7 +2,7 @@
 import { IsOptional, Length } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { ProvisioningRecord } from './provisioning-record.entity';
-import { ProvisioningStatus } from './test-provisioning.types';
+import { ProvisioningError, ProvisioningStatus } from './test-provisioning.types';
 
 @InputType()
 export class ProvisioningLogFilter {
@@ -36,4 +36,12 @@ export class PageInfo {
 export class ProvisioningLogPage {
   @Field(() => [ProvisioningRecordEdge]) edges: ProvisioningRecordEdge[];
   @Field(() => PageInfo) pageInfo: PageInfo;
+}
+
+@ObjectType({ description: 'What replaying one failed record did' })
+export class ReplayResult {
+  @Field(() => ID) recordId: string;
+  @Field(() => ProvisioningStatus) status: ProvisioningStatus;
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => ProvisioningError, { nullable: true }) error: ProvisioningError | null;
 }

@@ -2,9 +2,9 @@
 // an event, as the engine sees it. The token is cached, renewed shortly before it expires and once
 // after a 401; a 404 is retried over a short bounded window, because Keycloak emits events before
 // its transaction commits. Network errors and 5xx are retriable ConnectorErrors.
-import { ConnectorError, isRetriableStatus } from '../../src/common/connector-error';
-import { createHttpClient, parseRetryAfter, type HttpClient } from '../../src/common/http';
-import { logger } from '../../src/common/logger';
+import { ConnectorError, isRetriableStatus } from '../common/connector-error';
+import { createHttpClient, parseRetryAfter, type HttpClient } from '../common/http';
+import { logger } from '../common/logger';
 import type { KeycloakDirectory } from './directory';
 import {
   EMAIL_CLAIM,
@@ -14,7 +14,7 @@ import {
   WSO2_CLAIM,
   type ProvisioningGroup,
   type ProvisioningUser,
-} from '../../src/provisioning/claims';
+} from '../provisioning/claims';
 
 const log = logger('keycloak-admin');
 

@@ -1,5 +1,5 @@
 // What the sidecar reads from Keycloak: users and groups as the engine sees them, realm names.
-import type { ProvisioningGroup, ProvisioningUser } from '../../src/provisioning/claims';
+import type { ProvisioningGroup, ProvisioningUser } from '../provisioning/claims';
 
 export interface KeycloakDirectory {
   /** null when the realm id is unknown to Keycloak. */

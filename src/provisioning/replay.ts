@@ -1,0 +1,128 @@
+// Re-runs failed provisioning records: the same operation on the same connector, with the user or
+// group as Keycloak has it now (a replay must not send stale data). Used by the replayFailed
+// mutation and the sidecar's `replay` command.
+import { In, type DataSource } from 'typeorm';
+import { NotFoundError, UserInputError } from '../common/errors';
+import type { KeycloakDirectory } from '../keycloak/directory';
+import type { ProvisioningEngine } from './engine';
+import type { ConnectorOutcome } from './outcome';
+import { ProvisioningRecord } from './provisioning-record.entity';
+import { ProvisioningOperation, ProvisioningStatus } from './test-provisioning.types';
+import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
+
+export const MAX_REPLAY = 100;
+
+export interface ReplayResult {
+  recordId: string;
+  status: ProvisioningStatus;
+  reason: string | null;
+  error: ConnectorOutcome['error'];
+}
+
+export class Replayer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly identityProviders: IdentityProviderService,
+    private readonly engine: ProvisioningEngine,
+    private readonly keycloak: KeycloakDirectory | null,
+  ) {}
+
+  /** Checks every id first (unknown → NOT_FOUND, not FAILED → BAD_USER_INPUT), then replays in order. */
+  async replay(ids: string[]): Promise<ReplayResult[]> {
+    if (!ids.length || ids.length > MAX_REPLAY)
+      throw new UserInputError(`give between 1 and ${MAX_REPLAY} record ids`, 'ids');
+    const numeric = ids.map((id) => {
+      const n = Number(id);
+      if (!Number.isSafeInteger(n) || n < 1)
+        throw new UserInputError(`"${id}" is not a record id`, 'ids');
+      return n;
+    });
+    const rows = await this.dataSource
+      .getRepository(ProvisioningRecord)
+      .findBy({ id: In(numeric) });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of numeric) {
+      const record = byId.get(id);
+      if (!record) throw new NotFoundError('ProvisioningRecord', String(id));
+      if (record.status !== ProvisioningStatus.FAILED)
+        throw new UserInputError(
+          `record ${id} is ${record.status}: only FAILED records can be replayed`,
+          'ids',
+        );
+      if (!record.identityProviderId || !record.connectorId)
+        throw new UserInputError(`record ${id} names no identity provider and connector`, 'ids');
+    }
+    const results: ReplayResult[] = [];
+    for (const id of numeric) results.push(await this.replayOne(byId.get(id)!));
+    return results;
+  }
+
+  private async replayOne(record: ProvisioningRecord): Promise<ReplayResult> {
+    const result = (
+      status: ProvisioningStatus,
+      reason: string | null,
+      error: ReplayResult['error'] = null,
+    ) => ({
+      recordId: String(record.id),
+      status,
+      reason,
+      error,
+    });
+    const idp = await this.identityProviders.get(record.identityProviderId!).catch(() => null);
+    if (!idp) return result(ProvisioningStatus.SKIPPED, 'the identity provider no longer exists');
+    const realm = idp.tenantDomain;
+    const run = {
+      identityProviderId: idp.id,
+      connectorId: record.connectorId,
+      source: `replay:${record.id}`,
+    };
+    const operation = record.operation as ProvisioningOperation | 'ADD_MEMBER' | 'REMOVE_MEMBER';
+    const deleting = operation === ProvisioningOperation.DELETE;
+    const needsKeycloak = !deleting;
+    if (needsKeycloak && !this.keycloak)
+      throw new UserInputError(
+        `replaying record ${record.id} reads Keycloak: set KEYCLOAK_URL, KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET`,
+        'ids',
+      );
+    let outcomes: ConnectorOutcome[];
+    if (record.entityType === 'USER') {
+      const user = deleting
+        ? {
+            id: record.localId,
+            username: record.localId,
+            userStoreDomain: null,
+            tenantDomain: realm,
+            claims: new Map(),
+            roles: null,
+          }
+        : await this.keycloak!.getUser(realm, record.localId);
+      if (!user) return result(ProvisioningStatus.SKIPPED, 'the user is no longer in Keycloak');
+      outcomes = await this.engine.runUser({
+        ...run,
+        operation: operation as ProvisioningOperation,
+        user,
+        dryRun: false,
+      });
+    } else {
+      const group = deleting
+        ? { id: record.localId, name: record.provisionedId ?? record.localId, tenantDomain: realm }
+        : await this.keycloak!.getGroup(realm, record.localId);
+      if (!group) return result(ProvisioningStatus.SKIPPED, 'the group is no longer in Keycloak');
+      const member = (record.request as { member?: unknown } | null)?.member;
+      if (operation === 'ADD_MEMBER' || operation === 'REMOVE_MEMBER') {
+        if (typeof member !== 'string')
+          return result(ProvisioningStatus.SKIPPED, 'the record does not name the member');
+        outcomes = await this.engine.runMembership({
+          ...run,
+          change: operation,
+          group,
+          userId: member,
+        });
+      } else {
+        outcomes = await this.engine.runGroup({ ...run, operation, group });
+      }
+    }
+    const [outcome] = outcomes;
+    return result(outcome.status, outcome.reason, outcome.error);
+  }
+}
