@@ -128,7 +128,13 @@ export class EventHandler {
         results = await Promise.all(
           targets.map(async (target) => ({
             target,
-            outcomes: await this.apply(change, realm, target, sourceOf(message)),
+            // Records and log lines name the Kafka position and Keycloak's event id.
+            outcomes: await this.apply(
+              change,
+              realm,
+              target,
+              `${sourceOf(message)}#${change.eventId}`,
+            ),
           })),
         );
       } catch (error) {

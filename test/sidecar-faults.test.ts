@@ -71,8 +71,10 @@ describe('sidecar under faults', () => {
     await until('every user with its last attributes', () => people.arrived('Final'), 180_000);
     expect(env.scim.users.size).toBe(1000);
     expect(env.scim.created).toBe(1000);
+    const stopping = Date.now();
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
   });
 
   it('delivers everything, in order per user, after the target answers 503 for 30 s', async () => {
