@@ -6,6 +6,7 @@ import type { SidecarConfig } from './config';
 import { createSidecarConsumer } from './consumer';
 import { EventHandler } from './event-handler';
 import { startSidecarHttp } from './http';
+import { ConcurrencyLimit } from './keyed-scheduler';
 import { createMetrics, type Metrics } from './metrics';
 
 const log = logger('sidecar');
@@ -24,17 +25,20 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   const keycloak = core.services.keycloak!;
   const metrics = createMetrics();
   const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
+  const limit = new ConcurrencyLimit(config.concurrency);
   const handler = new EventHandler({
     engine: core.services.engine,
     keycloak,
     deadLetters: consumer.deadLetters,
     metrics,
+    limit,
     retryForMs: config.retryForMs,
     retryBaseMs: config.core.retryBaseDelayMs,
   });
   const http = await startSidecarHttp(config.host, config.port, {
     dataSource: core.dataSource,
     kafkaReady: () => consumer.isReady(),
+    alive: () => consumer.isAlive(),
     metrics,
   });
   await consumer.start((message, signal) => handler.handle(message, signal));

@@ -12,7 +12,8 @@ import {
 import { logger } from '../src/common/logger';
 import type { KafkaConfig } from './config';
 import { orderingKey, sourceOf, type ConsumedMessage, type DeadLetters } from './event-handler';
-import { ConcurrencyLimit, KeyedScheduler } from './keyed-scheduler';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
 import type { Metrics } from './metrics';
 
 const log = logger('kafka');
@@ -24,6 +25,8 @@ export interface SidecarConsumer {
   deadLetters: DeadLetters;
   /** Consumer joined its group and the producer is connected. */
   isReady(): boolean;
+  /** False once the consumer crashed for good. */
+  isAlive(): boolean;
   start(handle: (message: ConsumedMessage, signal: AbortSignal) => Promise<boolean>): Promise<void>;
   /** Abandons waiting retries, lets in-flight calls finish, commits, disconnects. */
   stop(): Promise<void>;
@@ -64,7 +67,7 @@ export function createKafka(config: KafkaConfig): Kafka {
 
 export function createSidecarConsumer(
   config: KafkaConfig,
-  concurrency: number,
+  partitionsAtOnce: number,
   metrics: Metrics,
 ): SidecarConsumer {
   const kafka = createKafka(config);
@@ -78,12 +81,20 @@ export function createSidecarConsumer(
     heartbeatInterval: 1_000,
   });
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const limit = new ConcurrencyLimit(concurrency);
+  const chains: KeyChains = new Map();
   const stopping = new AbortController();
   let joined = false;
   let producerUp = false;
+  let crashed = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  consumer.on(consumer.events.CRASH, () => (joined = false));
+  consumer.on(consumer.events.CRASH, (event) => {
+    joined = false;
+    // kafkajs gave up (no restart): the process is no longer healthy and must be restarted.
+    if (!event.payload.restart) {
+      crashed = true;
+      log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
+    }
+  });
   consumer.on(consumer.events.DISCONNECT, () => (joined = false));
   producer.on(producer.events.CONNECT, () => (producerUp = true));
   producer.on(producer.events.DISCONNECT, () => (producerUp = false));
@@ -111,6 +122,7 @@ export function createSidecarConsumer(
   return {
     deadLetters,
     isReady: () => joined && producerUp,
+    isAlive: () => !crashed,
     async start(handle) {
       await producer.connect();
       await consumer.connect();
@@ -118,15 +130,26 @@ export function createSidecarConsumer(
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: Math.max(1, Math.min(concurrency, 32)),
+        partitionsConsumedConcurrently: Math.max(1, Math.min(partitionsAtOnce, 32)),
         eachBatch: async (payload) => {
           const { batch } = payload;
           const { topic, partition } = batch;
           metrics.lag.set({ topic, partition }, Number(batch.offsetLagLow()));
+          // A rebalance (seen by the heartbeat) or shutdown abandons what has not started and the
+          // retry waits, so the batch returns quickly and its partition can move.
+          const batchAbort = new AbortController();
+          const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
           const scheduler = new KeyedScheduler(
-            limit,
+            chains,
             (item: { offset: string; key: string; message: ConsumedMessage }) =>
-              handle(item.message, stopping.signal),
+              handle(item.message, signal),
+            (error, item) => {
+              metrics.events.inc({ type: 'unknown', outcome: 'error' });
+              log.error(
+                { err: error, source: sourceOf(item.message) },
+                'event failed; it will be fetched again',
+              );
+            },
           );
           let committed: string | null = null;
           const progress = async () => {
@@ -157,9 +180,14 @@ export function createSidecarConsumer(
             await progress().catch((error: unknown) =>
               log.warn({ err: error, topic, partition }, 'commit failed'),
             );
-            await payload.heartbeat().catch(() => undefined);
+            await payload.heartbeat().catch((error: unknown) => {
+              log.warn({ err: error, topic, partition }, 'heartbeat failed: leaving the batch');
+              batchAbort.abort();
+            });
           }
           await progress();
+          // Something failed and will be fetched again: not at once, in a tight loop.
+          if (scheduler.incomplete && !signal.aborted) await sleep(1000);
         },
       });
     },

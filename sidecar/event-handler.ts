@@ -1,7 +1,9 @@
 // One Kafka message → provisioning: parse the Keycloak event, read what it lacks from Keycloak,
 // run the engine for every enabled identity provider of the realm, retry retriable failures with
 // backoff (other users' events go on meanwhile), and dead-letter what cannot be provisioned.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../src/common/connector-error';
+import { ApiError } from '../src/common/errors';
 import { logger } from '../src/common/logger';
 import { backoffDelay } from '../src/common/retry';
 import type { ProvisioningUser } from '../src/provisioning/claims';
@@ -13,6 +15,7 @@ import {
 } from '../src/provisioning/test-provisioning.types';
 import type { KeycloakDirectory } from '../src/keycloak/directory';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
+import type { ConcurrencyLimit } from './keyed-scheduler';
 import type { Metrics } from './metrics';
 
 const log = logger('sidecar');
@@ -40,6 +43,8 @@ export interface EventHandlerDeps {
   keycloak: KeycloakDirectory;
   deadLetters: DeadLetters;
   metrics: Metrics;
+  /** Calls to targets at once, shared by all partitions (SIDECAR_CONCURRENCY). */
+  limit: ConcurrencyLimit;
   /** How long retriable failures are retried before the event is dead-lettered. */
   retryForMs: number;
   retryBaseMs: number;
@@ -65,6 +70,20 @@ export function orderingKey(message: ConsumedMessage): string {
 
 class Abandoned extends Error {}
 
+const DEAD = Symbol('dead-lettered');
+const NOT_FOUND = Symbol('not found in Keycloak');
+
+/** Permanent: a target's or Keycloak's refusal, or our own API error (e.g. a connector deleted). */
+function isRetriable(error: unknown): boolean {
+  if (error instanceof ConnectorError) return error.retriable;
+  return !(error instanceof ApiError);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ConnectorError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Backoff ceiling between rounds: a recovered target is noticed within this. */
 const MAX_RETRY_DELAY_MS = 5_000;
 
@@ -76,6 +95,8 @@ export class EventHandler {
    * when `signal` aborted it (shutdown): then it is not done and its offset must not be committed.
    */
   async handle(message: ConsumedMessage, signal: AbortSignal): Promise<boolean> {
+    // Shutting down or rebalancing: leave it for whoever consumes the partition next.
+    if (signal.aborted) return false;
     const { metrics } = this.deps;
     let change: KeycloakChange;
     try {
@@ -108,8 +129,12 @@ export class EventHandler {
     change: Exclude<KeycloakChange, { kind: 'ignored' }>,
     signal: AbortSignal,
   ): Promise<string> {
-    const { engine, keycloak } = this.deps;
-    const realm = change.realm.name ?? (await keycloak.realmName(change.realm.id));
+    const { engine, keycloak, limit } = this.deps;
+    const started = Date.now();
+    const realm = await this.retrying(message, signal, started, () =>
+      change.realm.name ? Promise.resolve(change.realm.name) : keycloak.realmName(change.realm.id),
+    );
+    if (realm === DEAD) return 'dead_lettered';
     if (!realm) {
       await this.deadLetter(
         message,
@@ -118,68 +143,96 @@ export class EventHandler {
       );
       return 'dead_lettered';
     }
-    const idps = await engine.identityProvidersOf(realm);
+    const idps = await this.retrying(message, signal, started, () =>
+      engine.identityProvidersOf(realm),
+    );
+    if (idps === DEAD) return 'dead_lettered';
     if (!idps.length) return 'no_identity_provider';
     let targets: Target[] = idps.map((id) => ({ identityProviderId: id, connectorId: null }));
-    const started = Date.now();
+    let deadLettered = false;
+    let notFound = false;
+    const source = `${sourceOf(message)}#${change.eventId}`;
     for (let round = 1; ; round++) {
-      let results: { target: Target; outcomes: ConnectorOutcome[] }[];
-      try {
-        results = await Promise.all(
-          targets.map(async (target) => ({
-            target,
-            // Records and log lines name the Kafka position and Keycloak's event id.
-            outcomes: await this.apply(
-              change,
-              realm,
-              target,
-              `${sourceOf(message)}#${change.eventId}`,
-            ),
-          })),
-        );
-      } catch (error) {
-        // Keycloak itself failed (its admin API, not a target): the whole event waits and retries.
-        const failure = error instanceof ConnectorError ? error : null;
-        if (!failure?.retriable || Date.now() - started >= this.deps.retryForMs) {
-          await this.deadLetter(
-            message,
-            { reason: `keycloak: ${(error as Error).message}` },
-            'keycloak',
-          );
-          return 'dead_lettered';
-        }
-        await this.wait(round, failure.retryAfterMs, signal);
-        continue;
-      }
-      const failed = results.flatMap(({ target, outcomes }) =>
-        outcomes
-          .filter((o) => o.status === ProvisioningStatus.FAILED)
-          .map((o) => ({ target: { ...target, connectorId: o.connector.id }, outcome: o })),
+      // A slot per round of calls, not while waiting: retries never hold up other users' events.
+      const settled = await limit.run(() =>
+        Promise.allSettled(targets.map((target) => this.apply(change, realm, target, source))),
       );
-      for (const { outcomes } of results)
-        for (const o of outcomes)
-          this.deps.metrics.provisioning.inc({
-            connector_type: o.connector.type,
-            status: o.status,
-          });
-      const permanent = failed.filter((f) => !f.outcome.error?.retriable);
-      const retriable = failed.filter((f) => f.outcome.error?.retriable);
+      const again: Target[] = [];
+      let retryAfterMs: number | null = null;
       const exhausted = Date.now() - started >= this.deps.retryForMs;
-      for (const f of exhausted ? failed : permanent) {
-        const why = exhausted && f.outcome.error?.retriable ? 'retries exhausted: ' : '';
-        await this.deadLetter(
-          message,
-          {
-            reason: `${why}${f.outcome.error?.code}: ${f.outcome.error?.message}`,
-            connectorId: f.target.connectorId,
-          },
-          exhausted && f.outcome.error?.retriable ? 'retries_exhausted' : 'permanent',
-        );
+      for (const [i, result] of settled.entries()) {
+        const target = targets[i];
+        if (result.status === 'rejected') {
+          // Keycloak or the database failed before any connector ran: this target runs again.
+          if (!exhausted && isRetriable(result.reason)) {
+            again.push(target);
+            retryAfterMs = (result.reason as ConnectorError).retryAfterMs ?? retryAfterMs;
+          } else {
+            deadLettered = true;
+            await this.deadLetter(message, { reason: describe(result.reason) }, 'error');
+          }
+          continue;
+        }
+        if (result.value === NOT_FOUND) notFound = true;
+        else
+          for (const o of result.value) {
+            this.deps.metrics.provisioning.inc({
+              connector_type: o.connector.type,
+              status: o.status,
+            });
+            if (o.status !== ProvisioningStatus.FAILED) continue;
+            const retriable = o.error?.retriable ?? false;
+            if (retriable && !exhausted) {
+              again.push({ ...target, connectorId: o.connector.id });
+              continue;
+            }
+            deadLettered = true;
+            const why = retriable ? 'retries exhausted: ' : '';
+            await this.deadLetter(
+              message,
+              {
+                reason: `${why}${o.error?.code}: ${o.error?.message}`,
+                connectorId: o.connector.id,
+              },
+              retriable ? 'retries_exhausted' : 'permanent',
+            );
+          }
       }
-      if (!retriable.length || exhausted) return failed.length ? 'dead_lettered' : 'provisioned';
-      targets = retriable.map((f) => f.target);
+      if (!again.length) {
+        if (deadLettered) return 'dead_lettered';
+        if (notFound) {
+          log.warn(
+            { source, key: change.orderingKey },
+            'not in Keycloak (rolled back, or deleted since): skipped',
+          );
+          return 'not_found';
+        }
+        return 'provisioned';
+      }
+      targets = again;
       this.deps.metrics.retries.inc();
-      await this.wait(round, null, signal);
+      await this.wait(round, retryAfterMs, signal);
+    }
+  }
+
+  /** A Keycloak or database read, retried while retriable; DEAD when it was dead-lettered. */
+  private async retrying<T>(
+    message: ConsumedMessage,
+    signal: AbortSignal,
+    started: number,
+    read: () => Promise<T>,
+  ): Promise<T | typeof DEAD> {
+    for (let round = 1; ; round++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isRetriable(error) || Date.now() - started >= this.deps.retryForMs) {
+          await this.deadLetter(message, { reason: describe(error) }, 'error');
+          return DEAD;
+        }
+        this.deps.metrics.retries.inc();
+        await this.wait(round, (error as ConnectorError).retryAfterMs ?? null, signal);
+      }
     }
   }
 
@@ -189,7 +242,7 @@ export class EventHandler {
     realm: string,
     target: Target,
     source: string,
-  ): Promise<ConnectorOutcome[]> {
+  ): Promise<ConnectorOutcome[] | typeof NOT_FOUND> {
     const { engine, keycloak } = this.deps;
     const run = { ...target, source };
     if (change.kind === 'user') {
@@ -199,7 +252,7 @@ export class EventHandler {
           ? deletedUser(change.userId, realm)
           : await keycloak.getUser(realm, change.userId);
       // Gone from Keycloak before we read it (rolled back, or deleted since: its DELETE follows).
-      if (!user) return [];
+      if (!user) return NOT_FOUND;
       return engine.runUser({ ...run, operation, user, dryRun: false });
     }
     if (change.kind === 'group') {
@@ -208,13 +261,13 @@ export class EventHandler {
         operation === ProvisioningOperation.DELETE
           ? { id: change.groupId, name: change.name ?? change.groupId, tenantDomain: realm }
           : await keycloak.getGroup(realm, change.groupId);
-      if (!group) return [];
+      if (!group) return NOT_FOUND;
       return engine.runGroup({ ...run, operation, group });
     }
     const group =
       (change.groupName && { id: change.groupId, name: change.groupName, tenantDomain: realm }) ||
       (await keycloak.getGroup(realm, change.groupId));
-    if (!group) return [];
+    if (!group) return NOT_FOUND;
     return engine.runMembership({ ...run, change: change.change, group, userId: change.userId });
   }
 
@@ -228,18 +281,11 @@ export class EventHandler {
       { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
       retryAfterMs,
     );
-    if (signal.aborted) throw new Abandoned();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, delay);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          reject(new Abandoned());
-        },
-        { once: true },
-      );
-    });
+    try {
+      await sleep(delay, undefined, { signal });
+    } catch {
+      throw new Abandoned();
+    }
   }
 
   private async deadLetter(

@@ -8,7 +8,12 @@ import type { Metrics } from './metrics';
 export async function startSidecarHttp(
   host: string,
   port: number,
-  deps: { dataSource: DataSource; kafkaReady: () => boolean; metrics: Metrics },
+  deps: {
+    dataSource: DataSource;
+    kafkaReady: () => boolean;
+    alive: () => boolean;
+    metrics: Metrics;
+  },
 ): Promise<{ url: string; close(): Promise<void> }> {
   const json = (res: http.ServerResponse, status: number, body: object) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -17,7 +22,10 @@ export async function startSidecarHttp(
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method !== 'GET') return json(res, 405, { error: 'GET only' });
-    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/healthz')
+      return deps.alive()
+        ? json(res, 200, { status: 'ok' })
+        : json(res, 503, { status: 'consumer crashed: restart the process' });
     if (path === '/readyz') {
       const kafka = deps.kafkaReady() ? 'up' : 'down';
       void deps.dataSource
@@ -33,10 +41,13 @@ export async function startSidecarHttp(
       return;
     }
     if (path === '/metrics') {
-      void deps.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-        res.end(text);
-      });
+      deps.metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+          res.end(text);
+        },
+        (error: unknown) => json(res, 500, { error: (error as Error).message }),
+      );
       return;
     }
     json(res, 404, { error: 'not found' });

@@ -5,14 +5,14 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 function harness(max = 10) {
   const started: string[] = [];
   const release = new Map<string, () => void>();
-  const scheduler = new KeyedScheduler(
-    new ConcurrencyLimit(max),
-    (m: { offset: string; key: string }) => {
+  const limit = new ConcurrencyLimit(max);
+  const scheduler = new KeyedScheduler(new Map(), (m: { offset: string; key: string }) =>
+    limit.run(() => {
       started.push(m.offset);
       return new Promise<boolean>((resolve) =>
         release.set(m.offset, () => resolve(m.offset !== 'abandon')),
       );
-    },
+    }),
   );
   return { scheduler, started, release };
 }
@@ -64,7 +64,7 @@ it('commits only up to the first unfinished offset', async () => {
   release.get('0')!();
   await done[0];
   expect(scheduler.committable()).toBe('2');
-  expect(scheduler.backlog).toBe(0);
+  expect(scheduler.incomplete).toBe(false);
 });
 
 it('never commits past a message that was not handled (shutdown)', async () => {
@@ -78,4 +78,17 @@ it('never commits past a message that was not handled (shutdown)', async () => {
   for (const offset of ['0', 'abandon', '2']) release.get(offset)!();
   await Promise.all(done);
   expect(scheduler.committable()).toBe('0');
+});
+
+it('holds back the later messages of a key whose message was not handled', async () => {
+  const { scheduler, started, release } = harness();
+  const done = [
+    ['abandon', 'a'],
+    ['1', 'a'],
+  ].map(([offset, key]) => scheduler.add({ offset, key }));
+  await tick();
+  release.get('abandon')!();
+  await Promise.all(done);
+  expect(started).toEqual(['abandon']);
+  expect(scheduler.incomplete).toBe(true);
 });

@@ -1,8 +1,9 @@
-// Runs one partition's messages: same key one after another, in offset order; different keys in
-// parallel, up to a limit shared with the other partitions. It tells which offset may be committed:
-// the highest one with everything before it in the partition handled.
+// Runs messages so that the same key goes one after another, in offset order — across all
+// partitions of this process, since unkeyed messages of one user can land on several — and
+// different keys run in parallel. Per batch it tells which offset may be committed: the highest
+// one with everything before it in the partition handled.
 
-/** A small counting semaphore shared by all partitions (SIDECAR_CONCURRENCY). */
+/** A counting semaphore (SIDECAR_CONCURRENCY): held per call to the targets, not while waiting. */
 export class ConcurrencyLimit {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -10,20 +11,21 @@ export class ConcurrencyLimit {
   constructor(readonly max: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    if (this.active < this.max) this.active++;
+    // A released slot is handed straight to the next waiter, so the limit is never overshot.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
-
-  get inFlight(): number {
-    return this.active;
-  }
 }
+
+/** The tail of each key's chain, shared by every partition's scheduler in the process. */
+export type KeyChains = Map<string, Promise<void>>;
 
 export interface ScheduledMessage {
   offset: string;
@@ -31,16 +33,17 @@ export interface ScheduledMessage {
 }
 
 export class KeyedScheduler<M extends ScheduledMessage> {
-  /** The tail of each key's chain: the next message with that key starts after it. */
-  private readonly chains = new Map<string, Promise<void>>();
   /** Offsets taken, in order, and whether each is done. */
   private readonly pending: { offset: string; done: boolean }[] = [];
+  /** Keys whose message was not handled: their later messages wait for the next fetch too. */
+  private readonly blocked = new Set<string>();
   private lastCommittable: string | null = null;
 
   constructor(
-    private readonly limit: ConcurrencyLimit,
-    /** Resolves true when the message is handled; false leaves it (and all after it) uncommitted. */
+    private readonly chains: KeyChains,
+    /** Resolves true when the message is handled; false (or a throw) leaves it uncommitted. */
     private readonly handle: (message: M) => Promise<boolean>,
+    private readonly onError: (error: unknown, message: M) => void = () => undefined,
   ) {}
 
   /** Schedules a message; resolves when its handler has finished (handled or not). */
@@ -48,11 +51,19 @@ export class KeyedScheduler<M extends ScheduledMessage> {
     const entry = { offset: message.offset, done: false };
     this.pending.push(entry);
     const previous = this.chains.get(message.key) ?? Promise.resolve();
-    const run = previous.then(() => this.limit.run(() => this.handle(message)));
-    const tail: Promise<void> = run.then(
-      (handled): void => this.finish(message.key, tail, entry, handled),
-      (): void => this.finish(message.key, tail, entry, false),
-    );
+    const run = previous.then(async () => {
+      if (this.blocked.has(message.key)) return false;
+      try {
+        return await this.handle(message);
+      } catch (error) {
+        this.onError(error, message);
+        return false;
+      }
+    });
+    const tail: Promise<void> = run.then((handled): void => {
+      if (!handled) this.blocked.add(message.key);
+      this.finish(message.key, tail, entry, handled);
+    });
     this.chains.set(message.key, tail);
     return tail;
   }
@@ -74,8 +85,8 @@ export class KeyedScheduler<M extends ScheduledMessage> {
     return this.lastCommittable;
   }
 
-  /** Messages taken but not yet handled. */
-  get backlog(): number {
-    return this.pending.length;
+  /** Whether some message of this batch was left unhandled (it will be fetched again). */
+  get incomplete(): boolean {
+    return this.blocked.size > 0;
   }
 }

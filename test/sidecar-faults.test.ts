@@ -87,6 +87,14 @@ describe('sidecar under faults', () => {
     await sleep(200);
     await produce(env.adminTopic, people.update());
     await until('every user with its last attributes', () => people.arrived('Final'), 120_000);
+    // Keycloak already had the final names when the creates ran: wait for the updates' records too.
+    await until('both events of every user', async () => {
+      const [row]: { n: number }[] = await env.core.dataSource.query(
+        "SELECT COUNT(*) AS n FROM provisioning_record WHERE status = 'SUCCEEDED' AND localId IN (?)",
+        [people.users.map((u) => u.id)],
+      );
+      return Number(row.n) === 100;
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
     expect(env.scim.created).toBe(50);
     for (const u of people.users) {
