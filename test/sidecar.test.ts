@@ -63,6 +63,52 @@ describe('sidecar', () => {
     expect(metrics).toMatch(/sidecar_event_to_provisioned_seconds_count 1/);
   });
 
+  it('provisions an unkeyed REGISTER from the user-event topic and a REST-shaped admin event', async () => {
+    const registered = newUser('registered');
+    const restShaped = newUser('restshaped');
+    await produce(env.userTopic, [
+      {
+        value: JSON.stringify({
+          id: 'reg-1',
+          time: Date.now(),
+          type: 'REGISTER',
+          realmId,
+          realmName: REALM,
+          clientId: 'account-console',
+          userId: registered.id,
+          sessionId: null,
+          ipAddress: '10.0.0.5',
+          error: null,
+          details: { register_method: 'form', username: 'registered' },
+        }),
+      },
+    ]);
+    // GET /admin/realms/{realm}/admin-events shape: no realmName, so the sidecar asks Keycloak.
+    await produce(env.adminTopic, [
+      {
+        key: restShaped.id as string,
+        value: JSON.stringify({
+          time: Date.now(),
+          realmId,
+          authDetails: {
+            realmId: 'master-id',
+            clientId: 'admin-cli',
+            userId: 'admin',
+            ipAddress: '10.0.0.9',
+          },
+          operationType: 'CREATE',
+          resourceType: 'USER',
+          resourcePath: `users/${restShaped.id as string}`,
+          representation: JSON.stringify({ username: 'restshaped' }),
+        }),
+      },
+    ]);
+    await until(
+      'both users at the target',
+      () => env.scim.byUserName('registered') && env.scim.byUserName('restshaped'),
+    );
+  });
+
   it('ends with the user deleted after create, update and delete in quick succession', async () => {
     const user = newUser('brief');
     const id = user.id as string;
