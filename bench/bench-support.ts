@@ -2,8 +2,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { createConnection } from 'mysql2/promise';
+import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
 
 /** Basic-auth password of the benchmark's local SCIM server. */
 export const BENCH_SCIM_PASSWORD = 'bench-scim-pw';
@@ -58,4 +61,66 @@ export async function gql<T>(url: string, query: string, variables: object = {})
   const json = (await response.json()) as { data?: T; errors?: unknown };
   if (json.errors || !json.data) throw new Error(JSON.stringify(json.errors));
   return json.data;
+}
+
+/** A TCP port that was free a moment ago on loopback (for a child process's listener). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The local SCIM 2.0 server (bench/scim-server.process.ts) in its own process. With `--stats` it
+ * also serves the stats URL (creates received per userName, users created per prefix).
+ */
+export async function startScimProcess(
+  args: string[] = [],
+): Promise<{ url: string; statsUrl: string | null; pid: number; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [path.resolve(__dirname, 'scim-server.process.js'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const url = String((await lines.next()).value);
+  const statsUrl = args.includes('--stats') ? String((await lines.next()).value) : null;
+  return { url, statsUrl, pid: child.pid!, stop: () => child.kill() };
+}
+
+/** The q-quantile (0..1) of an ascending list, nearest rank. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks; CLK_TCK is 100 on Linux
+}
+
+/** A benchmark user with an email, given name and a numbered last name. */
+export function benchUser(username: string, i: number, tenantDomain: string): ProvisioningUser {
+  const email = username.includes('@') ? username : `${username}@bench.test`;
+  return {
+    id: username,
+    username,
+    userStoreDomain: null,
+    tenantDomain,
+    claims: claimsFrom(
+      [
+        { uri: 'http://wso2.org/claims/emailaddress', value: email },
+        { uri: 'http://wso2.org/claims/givenname', value: 'Bench' },
+        { uri: 'http://wso2.org/claims/lastname', value: `User ${i}` },
+      ],
+      username,
+    ),
+  };
 }

@@ -11,14 +11,14 @@ import { startApp, type App } from '../src/app';
 import { createHttpClient } from '../src/common/http';
 import { configureLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config';
-import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
+import type { ProvisioningUser } from '../src/provisioning/claims';
 import {
   ProvisioningOperation,
   ProvisioningStatus,
 } from '../src/provisioning/test-provisioning.types';
 import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
 import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
-import { BENCH_SCIM_PASSWORD, freshDatabase } from './bench-support';
+import { BENCH_SCIM_PASSWORD, benchUser, freshDatabase } from './bench-support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -34,20 +34,7 @@ interface Result {
 
 function user(prefix: string, i: number): ProvisioningUser {
   const username = `${prefix}${i}@bench.test`;
-  return {
-    id: `${prefix}${i}`,
-    username,
-    userStoreDomain: null,
-    tenantDomain: 'bench',
-    claims: claimsFrom(
-      [
-        { uri: 'http://wso2.org/claims/emailaddress', value: username },
-        { uri: 'http://wso2.org/claims/givenname', value: 'Bench' },
-        { uri: 'http://wso2.org/claims/lastname', value: `User ${i}` },
-      ],
-      username,
-    ),
-  };
+  return benchUser(username, i, 'bench');
 }
 
 /** Runs `task` for 0..n-1 with `concurrency` in flight; per-task latencies and the overall rate. */

@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 node dist/bench/api.bench.js
 node dist/bench/engine.bench.js
+node dist/bench/sidecar.bench.js

@@ -5,6 +5,7 @@
 import {
   Kafka,
   logLevel,
+  Partitioners,
   type Consumer,
   type KafkaConfig as KafkajsConfig,
   type Producer,
@@ -80,7 +81,13 @@ export function createSidecarConsumer(
     maxWaitTimeInMs: 250,
     heartbeatInterval: 1_000,
   });
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // An idempotent producer retries without limit (kafkajs warns otherwise); sends still time out.
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
+  });
   const chains: KeyChains = new Map();
   const stopping = new AbortController();
   let joined = false;

@@ -3,7 +3,6 @@
 // holding the users the events talk about. The sidecar runs in this process or as a child process
 // (for SIGKILL tests) with the same environment.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { openCore, type Core } from '../../src/core';
 import { startSidecar, type Sidecar } from '../../sidecar/app';
 import { loadSidecarConfig } from '../../sidecar/config';
 import { FakeKeycloak } from '../fakes/keycloak-admin';
+import { adminEvent as keycloakAdminEvent } from '../fakes/keycloak-events';
 import { FakeScimServer } from '../fakes/scim-server';
 import { TEST_SECRETS_KEY } from './api';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -130,7 +130,7 @@ export async function startSidecarEnv(
   };
 }
 
-/** An admin event in the SPI (Kafka listener) shape, as Keycloak 26 sends it. */
+/** An admin event in the SPI (Kafka listener) shape, as Keycloak 26 sends it, for realm acme. */
 export function adminEvent(
   resourceType: 'USER' | 'GROUP' | 'GROUP_MEMBERSHIP',
   operationType: 'CREATE' | 'UPDATE' | 'DELETE',
@@ -138,24 +138,8 @@ export function adminEvent(
   representation: object | null,
   realmId: string,
 ): string {
-  return JSON.stringify({
-    id: randomUUID(),
-    time: Date.now(),
-    realmId,
-    realmName: REALM,
-    authDetails: {
-      realmId: 'master-id',
-      realmName: 'master',
-      clientId: 'admin-cli',
-      userId: 'admin',
-      ipAddress: '127.0.0.1',
-    },
-    resourceType,
-    resourceTypeAsString: resourceType,
-    operationType,
-    resourcePath,
-    representation: representation === null ? null : JSON.stringify(representation),
-    error: null,
-    details: null,
+  return keycloakAdminEvent(resourceType, operationType, resourcePath, representation, {
+    id: realmId,
+    name: REALM,
   });
 }

@@ -1,0 +1,634 @@
+// Benchmark: the sidecar end to end. Keycloak admin USER CREATE events on the real Kafka broker →
+// the sidecar (node dist/sidecar/main.js, a child process) → engine (links and records in MariaDB)
+// → the local SCIM 2.0 server in its own process; the users are read from the local Keycloak admin
+// API (test/fakes/keycloak-admin.ts, in this process).
+//   (a) 20,000 events produced in advance, then the sidecar starts: users/s until the target has all
+//       of them, against the same 20,000 creates sent straight to the target at the same concurrency
+//       with the connectors' HTTP client (before and after, so drift hits both).
+//   (b) a steady 200 events/s: latency from produce (the event's `time`) to the target's receipt.
+//   (c) a backlog of 100,000 events drained by a fresh sidecar: its RSS (VmRSS every 250 ms).
+// Uses the broker on KAFKA_BROKERS, else the one scripts/kafka.sh runs on 127.0.0.1:$KAFKA_PORT
+// (19092); if none answers it starts one and stops it at the end.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs';
+import { createConnection } from 'mysql2/promise';
+import { createHttpClient } from '../src/common/http';
+import { configureLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config';
+import { openCore } from '../src/core';
+import type { ProvisioningUser } from '../src/provisioning/claims';
+import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
+import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
+import { adminEvent } from '../test/fakes/keycloak-events';
+import { FakeKeycloak } from '../test/fakes/keycloak-admin';
+import {
+  BENCH_SCIM_PASSWORD,
+  benchUser,
+  cpuSeconds,
+  freePort,
+  freshDatabase,
+  quantile,
+  rssMb,
+  sleep,
+  startScimProcess,
+} from './bench-support';
+
+const EVENTS = Number(process.env.BENCH_SIDECAR_EVENTS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_SIDECAR_CONCURRENCY ?? 32);
+const RATE = Number(process.env.BENCH_STEADY_RATE ?? 200);
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 25);
+const STEADY_WARM_SECONDS = Number(process.env.BENCH_STEADY_WARM_SECONDS ?? 5);
+const BACKLOG = Number(process.env.BENCH_BACKLOG_EVENTS ?? 100_000);
+/** How long (c) may drain before it is cut off and reported as partial. */
+const BACKLOG_LIMIT_MS = Number(process.env.BENCH_BACKLOG_LIMIT_S ?? 240) * 1000;
+const PARTITIONS = 6;
+const REALM = 'bench';
+const KEYCLOAK_CLIENT = { id: 'provisioning-sidecar', secret: 'bench-kc-secret' };
+const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
+const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
+const KAFKA_SH = path.resolve(__dirname, '../../scripts/kafka.sh');
+const run = randomBytes(3).toString('hex');
+
+interface PrefixStats {
+  posts: number;
+  created: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+// ---------------------------------------------------------------- broker
+
+/** The broker to use, and whether this run started it (then it stops it at the end). */
+function ensureBroker(): { brokers: string[]; stop(): void } {
+  const given = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (given.length) return { brokers: given, stop: () => undefined };
+  const env = { ...process.env, KAFKA_PORT: process.env.KAFKA_PORT ?? '19092' };
+  const brokers = [`127.0.0.1:${env.KAFKA_PORT}`];
+  if (spawnSync('bash', [KAFKA_SH, 'status'], { env, stdio: 'ignore' }).status === 0)
+    return { brokers, stop: () => undefined };
+  console.log('No Kafka broker answers: starting one with scripts/kafka.sh (stopped at the end).');
+  if (spawnSync('bash', [KAFKA_SH, 'start'], { env, stdio: 'inherit' }).status !== 0)
+    throw new Error('scripts/kafka.sh start failed: no broker for the sidecar benchmark');
+  let stopped = false;
+  return {
+    brokers,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      spawnSync('bash', [KAFKA_SH, 'stop'], { env, stdio: 'inherit' });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- events
+
+interface BenchUser {
+  id: string;
+  username: string;
+}
+
+/** Users `<prefix>-<i>` in the local Keycloak (usernames are the target's userNames). */
+function addUsers(keycloak: FakeKeycloak, prefix: string, n: number): BenchUser[] {
+  return Array.from({ length: n }, (_, i) => {
+    const username = `${prefix}-${i}`;
+    const stored = keycloak.addUser(REALM, {
+      username,
+      email: `${username}@bench.test`,
+      firstName: 'Bench',
+      lastName: `User ${i}`,
+    });
+    return { id: stored.id as string, username };
+  });
+}
+
+function forgetUsers(keycloak: FakeKeycloak): void {
+  const realm = keycloak.realms.get(REALM)!;
+  realm.users.clear();
+  realm.userRoles.clear();
+  realm.memberships.clear();
+}
+
+/** An admin USER CREATE event in the SPI (Kafka listener) shape, keyed by the user id. */
+function createEvent(user: BenchUser, realmId: string, time = Date.now()): Message {
+  const representation = {
+    username: user.username,
+    email: `${user.username}@bench.test`,
+    firstName: 'Bench',
+    enabled: true,
+  };
+  const realm = { id: realmId, name: REALM };
+  return {
+    key: user.id,
+    value: adminEvent('USER', 'CREATE', `users/${user.id}`, representation, realm, time),
+  };
+}
+
+/** Produces the users' events in chunks (built chunk by chunk, so 100,000 never sit in memory). */
+async function produceAll(
+  producer: Producer,
+  topic: string,
+  users: BenchUser[],
+  realmId: string,
+): Promise<number> {
+  const started = performance.now();
+  const CHUNK = 2000;
+  for (let i = 0; i < users.length; i += CHUNK)
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: users.slice(i, i + CHUNK).map((u) => createEvent(u, realmId)),
+    });
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------- sidecar child
+
+interface SidecarChild {
+  child: ChildProcess;
+  /** Health and metrics: http://127.0.0.1:<SIDECAR_PORT>. */
+  url: string;
+  spawnedAt: number;
+  /** Wall time at which /readyz first answered 200 (consumer joined, producer connected). */
+  ready: Promise<number>;
+  /** Output lines (LOG_LEVEL=warn: warnings and errors only). */
+  lines: string[];
+  rss: { max: number; last: number; samples: number };
+  stop(): Promise<void>;
+}
+
+function spawnSidecar(env: Record<string, string>, port: number): SidecarChild {
+  const spawnedAt = Date.now();
+  // e.g. BENCH_SIDECAR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sidecar.
+  const nodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const main = path.resolve(__dirname, '../sidecar/main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
+    env: {
+      ...process.env,
+      ...env,
+      SIDECAR_PORT: String(port),
+      SIDECAR_HOST: '127.0.0.1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const rss = { max: 0, last: 0, samples: 0 };
+  const sampler = setInterval(() => {
+    try {
+      rss.last = rssMb(child.pid!);
+      rss.max = Math.max(rss.max, rss.last);
+      rss.samples++;
+    } catch {
+      /* exited */
+    }
+  }, 250);
+  const ready = (async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`the sidecar exited (${child.exitCode}):\n${lines.join('\n')}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return Date.now();
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error('the sidecar did not become ready in 60 s');
+      await sleep(25);
+    }
+  })();
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    spawnedAt,
+    ready,
+    lines,
+    rss,
+    async stop() {
+      clearInterval(sampler);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const killed = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(killed);
+      }
+    },
+  };
+}
+
+/** The sidecar's V8 heap (total, used) and external memory in MB, from its Prometheus metrics. */
+async function heapMb(sidecar: SidecarChild): Promise<string> {
+  const text = await (await fetch(`${sidecar.url}/metrics`)).text();
+  const mb = (name: string) =>
+    (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20).toFixed(0);
+  return `heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
+}
+
+// ---------------------------------------------------------------- where the CPU goes
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = ticks.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
+  const total = n.reduce((x, y) => x + y, 0);
+  return { busy: (total - n[3] - n[4]) / 100, total: total / 100 };
+}
+
+function pidOf(comm: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) return Number(entry);
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
+/** The processes whose CPU time is accounted: name → pid (this process is "bench + Keycloak"). */
+function accountedProcesses(sidecarPid: number, scimPid: number): Record<string, number> {
+  const pidFile = path.resolve(__dirname, '../../.cache/kafka/kafka.pid');
+  const broker = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : null;
+  const mariadb = pidOf('mariadbd') ?? pidOf('mysqld');
+  return {
+    sidecar: sidecarPid,
+    'SCIM server': scimPid,
+    'bench + Keycloak fake': process.pid,
+    ...(broker ? { 'Kafka broker': broker } : {}),
+    ...(mariadb ? { MariaDB: mariadb } : {}),
+  };
+}
+
+function cpuSnapshot(pids: Record<string, number>): Record<string, number> {
+  const snapshot: Record<string, number> = { machine: machineCpu().busy };
+  for (const [name, pid] of Object.entries(pids)) {
+    try {
+      snapshot[name] = cpuSeconds(pid);
+    } catch {
+      snapshot[name] = NaN;
+    }
+  }
+  return snapshot;
+}
+
+/** "sidecar 20.1 s (52%), …" of the machine's busy CPU time between two snapshots. */
+function cpuSplit(before: Record<string, number>, after: Record<string, number>): string {
+  const busy = after.machine - before.machine;
+  let named = 0;
+  const parts = Object.keys(before)
+    .filter((k) => k !== 'machine')
+    .map((k) => {
+      const used = after[k] - before[k];
+      named += used;
+      return `${k} ${used.toFixed(1)} s (${((100 * used) / busy).toFixed(0)}%)`;
+    });
+  const other = Math.max(0, busy - named); // the two clocks are read a moment apart
+  return `${parts.join(', ')}, other ${other.toFixed(1)} s (${((100 * other) / busy).toFixed(0)}%) of ${busy.toFixed(1)} CPU-s busy`;
+}
+
+// ---------------------------------------------------------------- target
+
+async function json<T>(url: string, method = 'GET'): Promise<T> {
+  return (await (await fetch(url, { method })).json()) as T;
+}
+
+/** Polls the target until `n` users with this prefix exist, or `limitMs` passes; the last stats. */
+async function waitCreated(
+  statsUrl: string,
+  prefix: string,
+  n: number,
+  limitMs: number,
+): Promise<PrefixStats> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const stats = await json<PrefixStats>(`${statsUrl}/created?prefix=${prefix}`);
+    if (stats.created >= n || Date.now() > deadline) return stats;
+    await sleep(100);
+  }
+}
+
+/** Provisioning records in the database so far, by status. */
+async function records(dbUrl: string): Promise<Record<string, number>> {
+  const c = await createConnection(dbUrl);
+  try {
+    const [rows] = await c.query(
+      'SELECT status, COUNT(*) AS n FROM provisioning_record GROUP BY status ORDER BY status',
+    );
+    return Object.fromEntries(
+      (rows as { status: string; n: number }[]).map((r) => [r.status, Number(r.n)]),
+    );
+  } finally {
+    await c.end();
+  }
+}
+
+/** The records a phase added: "SUCCEEDED 20000, FAILED 0". */
+function recordsSince(before: Record<string, number>, after: Record<string, number>): string {
+  const statuses = new Set(['SUCCEEDED', 'FAILED', ...Object.keys(after)]);
+  return [...statuses].map((s) => `${s} ${(after[s] ?? 0) - (before[s] ?? 0)}`).join(', ');
+}
+
+// ---------------------------------------------------------------- raw path
+
+function rawUser(prefix: string, i: number): ProvisioningUser {
+  return benchUser(`${prefix}-${i}`, i, REALM);
+}
+
+/** `n` creates straight to the target, `CONCURRENCY` in flight; users/s and failures. */
+async function raw(
+  scimUrl: string,
+  timeoutMs: number,
+  prefix: string,
+  n: number,
+): Promise<{ perSecond: number; failures: number }> {
+  const target = scimTarget(SCIM_2_0, { userEndpoint: `${scimUrl}/Users` });
+  const http = createHttpClient(timeoutMs);
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) {
+        const { resource } = userResource(target, rawUser(prefix, next++), []);
+        try {
+          const response = await http.send({
+            method: 'POST',
+            url: target.userEndpoint,
+            headers: { authorization: AUTH },
+            body: resource,
+          });
+          if (response.status !== 201) failures++;
+        } catch {
+          failures++;
+        }
+      }
+    }),
+  );
+  return { perSecond: n / ((performance.now() - started) / 1000), failures };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const broker = ensureBroker();
+  const stopOnSignal = () => {
+    broker.stop();
+    process.exit(130);
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  configureLogger('warn');
+  const db = await freshDatabase('op_bench_sidecar');
+  const scim = await startScimProcess(['--stats']);
+  const statsUrl = scim.statsUrl!;
+  const keycloak = await new FakeKeycloak(KEYCLOAK_CLIENT).start();
+  keycloak.requests.push = () => 0; // the benchmark never reads Keycloak's request log
+  const realmId = keycloak.addRealm(REALM).id;
+  const kafka = new Kafka({ clientId: 'bench', brokers: broker.brokers, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  const topics: string[] = [];
+  const groups: string[] = [];
+  const sidecars: SidecarChild[] = [];
+  const baseConfig = {
+    DATABASE_URL: db.url,
+    SECRETS_KEY,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'op-bench-sidecar-')),
+    LOG_LEVEL: 'warn',
+  };
+  try {
+    await admin.connect();
+    await producer.connect();
+    // The identity provider for the realm, with the SCIM 2.0 connector, as an operator sets it up.
+    const config = loadConfig({ ...baseConfig, PORT: '0' });
+    const core = await openCore(config);
+    const idp = await core.services.identityProviders.create({
+      name: 'bench',
+      tenantDomain: REALM,
+      enabled: true,
+    });
+    await core.services.connectors.configure(idp.id, 'scim-2', true, {
+      username: 'bench',
+      password: BENCH_SCIM_PASSWORD,
+      userEndpoint: `${scim.url}/Users`,
+      enablePasswordProvisioning: false,
+    });
+    const timeoutMs = config.provisioningTimeoutMs;
+    await core.close();
+
+    const newTopic = async (name: string) => {
+      const topic = `bench-sidecar-${name}-${run}`;
+      await admin.createTopics({
+        topics: [
+          { topic, numPartitions: PARTITIONS, replicationFactor: 1 },
+          { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
+        ],
+        waitForLeaders: true,
+      });
+      topics.push(topic, `${topic}.dlq`);
+      return topic;
+    };
+    const sidecarEnv = (topic: string) => {
+      const group = `bench-sidecar-${topic}`;
+      groups.push(group);
+      return {
+        ...baseConfig,
+        KAFKA_BROKERS: broker.brokers.join(','),
+        KAFKA_GROUP_ID: group,
+        KAFKA_TOPICS: topic,
+        KEYCLOAK_URL: keycloak.url,
+        KEYCLOAK_CLIENT_ID: KEYCLOAK_CLIENT.id,
+        KEYCLOAK_CLIENT_SECRET: KEYCLOAK_CLIENT.secret,
+        SIDECAR_CONCURRENCY: String(CONCURRENCY),
+      };
+    };
+    const started = performance.now();
+    const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+    // ---- (a) throughput: raw, sidecar on a pre-produced backlog, raw again
+    await raw(scim.url, timeoutMs, 'w', Math.min(EVENTS, 4000)); // warms the target's JIT
+    const raw1 = await raw(scim.url, timeoutMs, 'r1', EVENTS);
+    console.log(`[${elapsed()}] (a) raw: ${raw1.perSecond.toFixed(0)} users/s`);
+    const topicA = await newTopic('a');
+    const usersA = addUsers(keycloak, 'a', EVENTS);
+    const producedA = await produceAll(producer, topicA, usersA, realmId);
+    console.log(`[${elapsed()}] (a) ${EVENTS} events produced in ${producedA.toFixed(1)} s`);
+    const sidecarA = spawnSidecar(sidecarEnv(topicA), await freePort());
+    sidecars.push(sidecarA);
+    const readyA = await sidecarA.ready;
+    const pidsA = accountedProcesses(sidecarA.child.pid!, scim.pid);
+    const cpuA0 = cpuSnapshot(pidsA);
+    const a = await waitCreated(statsUrl, 'a', EVENTS, 300_000);
+    const cpuA = cpuSplit(cpuA0, cpuSnapshot(pidsA));
+    await sidecarA.stop();
+    const afterA = await records(db.url);
+    const recordsA = recordsSince({}, afterA);
+    const raw2 = await raw(scim.url, timeoutMs, 'r2', EVENTS);
+    const rawMean = (raw1.perSecond + raw2.perSecond) / 2;
+    const fromReady = a.created / ((a.lastAt - readyA) / 1000);
+    const fromSpawn = a.created / ((a.lastAt - sidecarA.spawnedAt) / 1000);
+    console.log(
+      `[${elapsed()}] (a) sidecar: ${fromReady.toFixed(0)} users/s from ready; raw again ${raw2.perSecond.toFixed(0)}`,
+    );
+    await json(`${statsUrl}/reset`, 'POST');
+    forgetUsers(keycloak);
+
+    // ---- (b) latency at a steady rate
+    const topicB = await newTopic('b');
+    const warmB = addUsers(keycloak, 'bw', Math.round(RATE * STEADY_WARM_SECONDS));
+    const usersB = addUsers(keycloak, 'b', Math.round(RATE * STEADY_SECONDS));
+    const sidecarB = spawnSidecar(sidecarEnv(topicB), await freePort());
+    sidecars.push(sidecarB);
+    const readyB = await sidecarB.ready;
+    const all = [...warmB, ...usersB];
+    const sends: Promise<unknown>[] = [];
+    const producedAt = new Map<string, number>();
+    await sleep(Math.max(0, readyB + 1000 - Date.now())); // let the first fetches settle
+    const pidsB = accountedProcesses(sidecarB.child.pid!, scim.pid);
+    const cpuB0 = cpuSnapshot(pidsB);
+    const t0 = performance.now();
+    let sent = 0;
+    while (sent < all.length) {
+      const due = Math.min(all.length, Math.floor(((performance.now() - t0) * RATE) / 1000) + 1);
+      if (due > sent) {
+        const now = Date.now();
+        const messages = all.slice(sent, due).map((u) => {
+          producedAt.set(u.username, now);
+          return createEvent(u, realmId, now);
+        });
+        sends.push(producer.send({ topic: topicB, acks: -1, messages }));
+        sent = due;
+      }
+      await sleep(Math.max(1, (sent * 1000) / RATE - (performance.now() - t0)));
+    }
+    const producedRate = all.length / ((performance.now() - t0) / 1000);
+    await Promise.all(sends);
+    const b = await waitCreated(statsUrl, 'b', usersB.length, 60_000);
+    const cpuB = cpuSplit(cpuB0, cpuSnapshot(pidsB));
+    const receivedB = await json<Record<string, number>>(`${statsUrl}/received?prefix=b`);
+    await sidecarB.stop();
+    const afterB = await records(db.url);
+    const recordsB = recordsSince(afterA, afterB);
+    const latencies = usersB
+      .filter((u) => receivedB[u.username] !== undefined)
+      .map((u) => receivedB[u.username] - producedAt.get(u.username)!)
+      .sort((x, y) => x - y);
+    console.log(
+      `[${elapsed()}] (b) ${usersB.length} events at ${producedRate.toFixed(0)}/s, ${b.created} arrived`,
+    );
+    await json(`${statsUrl}/reset`, 'POST');
+    forgetUsers(keycloak);
+
+    // ---- (c) RSS while a backlog drains
+    const topicC = await newTopic('c');
+    const usersC = addUsers(keycloak, 'c', BACKLOG);
+    const producedC = await produceAll(producer, topicC, usersC, realmId);
+    usersC.length = 0;
+    console.log(`[${elapsed()}] (c) ${BACKLOG} events produced in ${producedC.toFixed(1)} s`);
+    const sidecarC = spawnSidecar(sidecarEnv(topicC), await freePort());
+    sidecars.push(sidecarC);
+    const readyC = await sidecarC.ready;
+    const rssAtReady = rssMb(sidecarC.child.pid!);
+    const heapAtReady = await heapMb(sidecarC);
+    const pidsC = accountedProcesses(sidecarC.child.pid!, scim.pid);
+    const cpuC0 = cpuSnapshot(pidsC);
+    const c = await waitCreated(statsUrl, 'c', BACKLOG, BACKLOG_LIMIT_MS);
+    const cpuC = cpuSplit(cpuC0, cpuSnapshot(pidsC));
+    const rssAtEnd = sidecarC.rss.last;
+    const heapAtEnd = await heapMb(sidecarC);
+    await sidecarC.stop();
+    const recordsC = recordsSince(afterB, await records(db.url));
+    const drainRate = c.created / ((c.lastAt - readyC) / 1000);
+    const drained = c.created >= BACKLOG;
+    console.log(`[${elapsed()}] (c) ${c.created} of ${BACKLOG} drained`);
+
+    // ---- report
+    const n = (x: number, digits = 0) =>
+      x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const ratio = fromReady / rawMean;
+    const p99 = quantile(latencies, 0.99);
+    console.log(
+      `\nSidecar benchmark: Kafka (${PARTITIONS} partitions) → sidecar (child process, SIDECAR_CONCURRENCY=${CONCURRENCY}) → engine (MariaDB) → SCIM 2.0 server in its own process; users read from the local Keycloak admin API`,
+    );
+    console.log('\n(a) throughput, user creates\n');
+    console.log('| path | users | users/s | failures / records |\n|---|---|---|---|');
+    console.log(
+      `| straight to the SCIM server, ${CONCURRENCY} in flight (before) | ${n(EVENTS)} | ${n(raw1.perSecond)} | ${raw1.failures} |`,
+    );
+    console.log(
+      `| Kafka → sidecar → SCIM, from the sidecar ready (consumer joined) | ${n(a.created)} | ${n(fromReady)} | ${recordsA} |`,
+    );
+    console.log(
+      `| Kafka → sidecar → SCIM, from process start (incl. ${n((readyA - sidecarA.spawnedAt) / 1000, 1)} s start-up) | ${n(a.created)} | ${n(fromSpawn)} | |`,
+    );
+    console.log(
+      `| straight to the SCIM server, ${CONCURRENCY} in flight (after) | ${n(EVENTS)} | ${n(raw2.perSecond)} | ${raw2.failures} |`,
+    );
+    console.log(
+      `\nPOSTs received for ${n(a.created)} users created: ${n(a.posts)}; sidecar RSS max ${n(sidecarA.rss.max)} MB; sidecar log lines (warn+): ${sidecarA.lines.length}`,
+    );
+    console.log(`CPU from ready to the last user: ${cpuA}`);
+    console.log(
+      `\n(b) steady ${RATE} events/s for ${STEADY_SECONDS} s (after ${STEADY_WARM_SECONDS} s unmeasured), produce → target receipt\n`,
+    );
+    console.log(
+      '| events | arrived | produced/s | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|',
+    );
+    console.log(
+      `| ${n(usersB.length)} | ${n(latencies.length)} | ${n(producedRate)} | ${n(quantile(latencies, 0.5))} | ${n(quantile(latencies, 0.95))} | ${n(p99)} | ${n(latencies[latencies.length - 1] ?? NaN)} |`,
+    );
+    console.log(`\nrecords: ${recordsB}; sidecar log lines (warn+): ${sidecarB.lines.length}`);
+    console.log(`CPU while producing and provisioning: ${cpuB}`);
+    console.log(`\n(c) backlog of ${n(BACKLOG)} events, fresh sidecar, VmRSS every 250 ms\n`);
+    console.log(
+      '| events drained | drain users/s | RSS when ready MB | RSS max MB | RSS at end MB | samples |\n|---|---|---|---|---|---|',
+    );
+    console.log(
+      `| ${n(c.created)}${drained ? '' : ` (cut off after ${BACKLOG_LIMIT_MS / 1000} s)`} | ${n(drainRate)} | ${n(rssAtReady)} | ${n(sidecarC.rss.max)} | ${n(rssAtEnd)} | ${sidecarC.rss.samples} |`,
+    );
+    console.log(`\nrecords: ${recordsC}; sidecar log lines (warn+): ${sidecarC.lines.length}`);
+    console.log(`CPU from ready to the last user: ${cpuC}`);
+    console.log(`Sidecar memory when ready: ${heapAtReady}; after the drain: ${heapAtEnd}`);
+    console.log('\n| goal | measured | |\n|---|---|---|');
+    console.log(
+      `| (a) sidecar / raw throughput ≥ 0.7 | ${n(ratio, 2)} (from process start ${n(fromSpawn / rawMean, 2)}) | ${met(ratio >= 0.7)} |`,
+    );
+    console.log(
+      `| (b) p99 produce → target < 250 ms | ${n(p99)} ms | ${met(p99 < 250 && latencies.length === usersB.length)} |`,
+    );
+    console.log(
+      `| (c) sidecar RSS < 200 MB while ${n(BACKLOG)} drain | ${n(sidecarC.rss.max)} MB | ${met(sidecarC.rss.max < 200)}${drained ? '' : ' (partial drain)'} |`,
+    );
+    for (const s of sidecars)
+      for (const line of s.lines.slice(0, 3)) console.log(`sidecar: ${line.slice(0, 300)}`);
+  } finally {
+    for (const s of sidecars) await s.stop();
+    await admin.deleteGroups(groups).catch(() => undefined);
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await keycloak.stop();
+    scim.stop();
+    await db.drop();
+    broker.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
