@@ -47,6 +47,7 @@ const BACKLOG = Number(process.env.BENCH_BACKLOG_EVENTS ?? 100_000);
 /** How long (c) may drain before it is cut off and reported as partial. */
 const BACKLOG_LIMIT_MS = Number(process.env.BENCH_BACKLOG_LIMIT_S ?? 240) * 1000;
 const PARTITIONS = 6;
+const SIDECAR_NODE_ARGS = '--max-old-space-size=128';
 const REALM = 'bench';
 const KEYCLOAK_CLIENT = { id: 'provisioning-sidecar', secret: 'bench-kc-secret' };
 const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -164,7 +165,10 @@ interface SidecarChild {
 function spawnSidecar(env: Record<string, string>, port: number): SidecarChild {
   const spawnedAt = Date.now();
   // e.g. BENCH_SIDECAR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sidecar.
-  const nodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // The heap cap the README and docker-compose run the sidecar with.
+  const nodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? SIDECAR_NODE_ARGS)
+    .split(/\s+/)
+    .filter(Boolean);
   const main = path.resolve(__dirname, '../sidecar/main.js');
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: {

@@ -176,6 +176,18 @@ describe('sidecar', () => {
     }
   });
 
+  it('keeps the target token and the Keycloak client secret out of logs and records', async () => {
+    const records = JSON.stringify(
+      await env.core.dataSource.query('SELECT * FROM provisioning_record'),
+    );
+    const logs = env.logs.join('');
+    expect(logs).toContain('provisioned');
+    for (const secret of env.secrets) {
+      expect(logs).not.toContain(secret);
+      expect(records).not.toContain(secret);
+    }
+  });
+
   it('dead-letters malformed messages with a reason and provisions the valid ones around them', async () => {
     const dlq = await collectMessages({
       topic: `${env.adminTopic}.dlq`,

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { configureLogger } from '../../src/common/logger';
 import { openCore, type Core } from '../../src/core';
@@ -22,6 +23,10 @@ const SCIM_TOKEN = 'sidecar-scim-token-Q7';
 const KEYCLOAK_CLIENT = { id: 'provisioning-sidecar', secret: 'kc-client-secret-W2' };
 
 export interface SidecarEnv {
+  /** Log lines of in-process sidecars (debug and up). */
+  logs: string[];
+  /** Secret values configured in this environment: none may appear in logs or records. */
+  secrets: string[];
   keycloak: FakeKeycloak;
   scim: FakeScimServer;
   db: TestDatabase;
@@ -73,7 +78,11 @@ export async function startSidecarEnv(
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  configureLogger('warn');
+  const logs: string[] = [];
+  configureLogger(
+    'debug',
+    new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) }),
+  );
   const core = await openCore(loadSidecarConfig(env).core);
   const idp = await core.services.identityProviders.create({
     name: 'sidecar-test',
@@ -88,6 +97,8 @@ export async function startSidecarEnv(
   const running: Sidecar[] = [];
   const children: ChildProcess[] = [];
   return {
+    logs,
+    secrets: [SCIM_TOKEN, KEYCLOAK_CLIENT.secret],
     keycloak,
     scim,
     db,
