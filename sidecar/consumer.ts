@@ -7,6 +7,7 @@ import {
   logLevel,
   Partitioners,
   type Consumer,
+  type EachBatchPayload,
   type KafkaConfig as KafkajsConfig,
   type Producer,
 } from 'kafkajs';
@@ -21,6 +22,8 @@ const log = logger('kafka');
 
 /** How often a long batch reports progress: commits what is done and heartbeats. */
 const PROGRESS_MS = 250;
+/** On stop, how long in-flight calls may take to finish before the consumer leaves anyway. */
+const STOP_DRAIN_MS = 6_000;
 
 export interface SidecarConsumer {
   deadLetters: DeadLetters;
@@ -89,6 +92,7 @@ export function createSidecarConsumer(
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
   });
   const chains: KeyChains = new Map();
+  const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
   let joined = false;
   let producerUp = false;
@@ -139,67 +143,79 @@ export function createSidecarConsumer(
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: Math.max(1, Math.min(partitionsAtOnce, 32)),
         eachBatch: async (payload) => {
-          const { batch } = payload;
-          const { topic, partition } = batch;
-          metrics.lag.set({ topic, partition }, Number(batch.offsetLagLow()));
-          // A rebalance (seen by the heartbeat) or shutdown abandons what has not started and the
-          // retry waits, so the batch returns quickly and its partition can move.
-          const batchAbort = new AbortController();
-          const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
-          const scheduler = new KeyedScheduler(
-            chains,
-            (item: { offset: string; key: string; message: ConsumedMessage }) =>
-              handle(item.message, signal),
-            (error, item) => {
-              metrics.events.inc({ type: 'unknown', outcome: 'error' });
-              log.error(
-                { err: error, source: sourceOf(item.message) },
-                'event failed; it will be fetched again',
-              );
-            },
-          );
-          let committed: string | null = null;
-          const progress = async () => {
-            const done = scheduler.committable();
-            if (done === null || done === committed || payload.isStale()) return;
-            payload.resolveOffset(done);
-            await consumer.commitOffsets([
-              { topic, partition, offset: (BigInt(done) + 1n).toString() },
-            ]);
-            committed = done;
-          };
-          const all = Promise.all(
-            batch.messages.map((m) => {
-              const message: ConsumedMessage = {
-                topic,
-                partition,
-                offset: m.offset,
-                key: m.key,
-                value: m.value,
-              };
-              return scheduler.add({ offset: m.offset, key: orderingKey(message), message });
-            }),
-          );
-          let finished = false;
-          void all.then(() => (finished = true));
-          while (!finished) {
-            await Promise.race([all, new Promise((r) => setTimeout(r, PROGRESS_MS))]);
-            await progress().catch((error: unknown) =>
-              log.warn({ err: error, topic, partition }, 'commit failed'),
-            );
-            await payload.heartbeat().catch((error: unknown) => {
-              log.warn({ err: error, topic, partition }, 'heartbeat failed: leaving the batch');
-              batchAbort.abort();
-            });
+          const done = runBatch(payload);
+          batchesInHand.add(done);
+          try {
+            await done;
+          } finally {
+            batchesInHand.delete(done);
           }
-          await progress();
-          // Something failed and will be fetched again: not at once, in a tight loop.
-          if (scheduler.incomplete && !signal.aborted) await sleep(1000);
         },
       });
+      async function runBatch(payload: EachBatchPayload): Promise<void> {
+        const { batch } = payload;
+        const { topic, partition } = batch;
+        metrics.lag.set({ topic, partition }, Number(batch.offsetLagLow()));
+        // A rebalance (seen by the heartbeat) or shutdown abandons what has not started and the
+        // retry waits, so the batch returns quickly and its partition can move.
+        const batchAbort = new AbortController();
+        const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
+        const scheduler = new KeyedScheduler(
+          chains,
+          (item: { offset: string; key: string; message: ConsumedMessage }) =>
+            handle(item.message, signal),
+          (error, item) => {
+            metrics.events.inc({ type: 'unknown', outcome: 'error' });
+            log.error(
+              { err: error, source: sourceOf(item.message) },
+              'event failed; it will be fetched again',
+            );
+          },
+        );
+        let committed: string | null = null;
+        const progress = async () => {
+          const done = scheduler.committable();
+          if (done === null || done === committed || payload.isStale()) return;
+          payload.resolveOffset(done);
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(done) + 1n).toString() },
+          ]);
+          committed = done;
+        };
+        const all = Promise.all(
+          batch.messages.map((m) => {
+            const message: ConsumedMessage = {
+              topic,
+              partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+            };
+            return scheduler.add({ offset: m.offset, key: orderingKey(message), message });
+          }),
+        );
+        let finished = false;
+        void all.then(() => (finished = true));
+        while (!finished) {
+          await Promise.race([all, new Promise((r) => setTimeout(r, PROGRESS_MS))]);
+          await progress().catch((error: unknown) =>
+            log.warn({ err: error, topic, partition }, 'commit failed'),
+          );
+          await payload.heartbeat().catch((error: unknown) => {
+            log.warn({ err: error, topic, partition }, 'heartbeat failed: leaving the batch');
+            batchAbort.abort();
+          });
+        }
+        await progress();
+        // Something failed and will be fetched again: not at once, in a tight loop.
+        if (scheduler.incomplete && !signal.aborted) await sleep(1000);
+      }
     },
     async stop() {
+      // Abandon waits and unstarted events, and let the batches in hand commit while the consumer
+      // still runs (kafkajs drops commits once it stops), then leave the group.
       stopping.abort();
+      await Promise.race([Promise.allSettled([...batchesInHand]), sleep(STOP_DRAIN_MS)]);
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -3,7 +3,7 @@
 // SIGTERM. This file restarts the broker, so it must not run alongside other Kafka tests (jest runs
 // test files one at a time on this 2-core machine).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { produce, restartBroker } from './support/kafka';
+import { produce, restartBroker, testKafka } from './support/kafka';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 
 jest.setTimeout(240_000);
@@ -75,6 +75,17 @@ describe('sidecar under faults', () => {
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
     expect(Date.now() - stopping).toBeLessThan(10_000);
+    // Everything handled was committed before it left: the group is at the end of every partition.
+    const admin = (await testKafka('offsets')).admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(env.adminTopic);
+      const [group] = await admin.fetchOffsets({ groupId: env.groupId, topics: [env.adminTopic] });
+      const committed = new Map(group.partitions.map((p) => [p.partition, p.offset]));
+      for (const end of ends) expect(committed.get(end.partition)).toBe(end.high);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('delivers everything, in order per user, after the target answers 503 for 30 s', async () => {
