@@ -13,7 +13,7 @@ import {
 } from 'kafkajs';
 import { logger } from '../src/common/logger';
 import type { KafkaConfig } from './config';
-import { orderingKey, sourceOf, type ConsumedMessage, type DeadLetters } from './event-handler';
+import { orderingKeys, sourceOf, type ConsumedMessage, type DeadLetters } from './event-handler';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
 import type { Metrics } from './metrics';
@@ -162,7 +162,7 @@ export function createSidecarConsumer(
         const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
         const scheduler = new KeyedScheduler(
           chains,
-          (item: { offset: string; key: string; message: ConsumedMessage }) =>
+          (item: { offset: string; key: string[]; message: ConsumedMessage }) =>
             handle(item.message, signal),
           (error, item) => {
             metrics.events.inc({ type: 'unknown', outcome: 'error' });
@@ -191,7 +191,7 @@ export function createSidecarConsumer(
               key: m.key,
               value: m.value,
             };
-            return scheduler.add({ offset: m.offset, key: orderingKey(message), message });
+            return scheduler.add({ offset: m.offset, key: orderingKeys(message), message });
           }),
         );
         let finished = false;

@@ -58,14 +58,21 @@ interface Target {
 
 export const sourceOf = (m: ConsumedMessage) => `${m.topic}/${m.partition}/${m.offset}`;
 
-/** The message's ordering key: its Kafka key, else the user (or group) id inside the event. */
-export function orderingKey(message: ConsumedMessage): string {
-  if (message.key?.length) return message.key.toString('utf8');
+/**
+ * The keys the message is ordered by: its Kafka key, else the user (or group) id inside the event;
+ * a membership change also waits for its group's events (a group CREATE/DELETE must not race it).
+ */
+export function orderingKeys(message: ConsumedMessage): string[] {
+  let change: KeycloakChange | null = null;
   try {
-    return parseKeycloakEvent(message.value).orderingKey;
+    change = parseKeycloakEvent(message.value);
   } catch {
-    return `malformed/${sourceOf(message)}`;
+    // Malformed: ordered by nothing but itself.
   }
+  const own = message.key?.length
+    ? message.key.toString('utf8')
+    : (change?.orderingKey ?? `malformed/${sourceOf(message)}`);
+  return change?.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
 }
 
 class Abandoned extends Error {}

@@ -6,7 +6,7 @@ function harness(max = 10) {
   const started: string[] = [];
   const release = new Map<string, () => void>();
   const limit = new ConcurrencyLimit(max);
-  const scheduler = new KeyedScheduler(new Map(), (m: { offset: string; key: string }) =>
+  const scheduler = new KeyedScheduler(new Map(), (m: { offset: string; key: string | string[] }) =>
     limit.run(() => {
       started.push(m.offset);
       return new Promise<boolean>((resolve) =>
@@ -91,4 +91,21 @@ it('holds back the later messages of a key whose message was not handled', async
   await Promise.all(done);
   expect(started).toEqual(['abandon']);
   expect(scheduler.incomplete).toBe(true);
+});
+
+it('runs a message with two keys after the earlier messages of both', async () => {
+  const { scheduler, started, release } = harness();
+  void scheduler.add({ offset: '0', key: 'user' });
+  void scheduler.add({ offset: '1', key: 'group' });
+  void scheduler.add({ offset: '2', key: ['user', 'group'] });
+  await tick();
+  expect(started).toEqual(['0', '1']);
+  release.get('0')!();
+  await tick();
+  await tick();
+  expect(started).toEqual(['0', '1']);
+  release.get('1')!();
+  await tick();
+  await tick();
+  expect(started).toEqual(['0', '1', '2']);
 });

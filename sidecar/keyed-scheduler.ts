@@ -29,7 +29,8 @@ export type KeyChains = Map<string, Promise<void>>;
 
 export interface ScheduledMessage {
   offset: string;
-  key: string;
+  /** One key, or several (a membership change waits for both its user and its group). */
+  key: string | string[];
 }
 
 export class KeyedScheduler<M extends ScheduledMessage> {
@@ -50,9 +51,10 @@ export class KeyedScheduler<M extends ScheduledMessage> {
   add(message: M): Promise<void> {
     const entry = { offset: message.offset, done: false };
     this.pending.push(entry);
-    const previous = this.chains.get(message.key) ?? Promise.resolve();
+    const keys = Array.isArray(message.key) ? message.key : [message.key];
+    const previous = Promise.all(keys.map((key) => this.chains.get(key) ?? Promise.resolve()));
     const run = previous.then(async () => {
-      if (this.blocked.has(message.key)) return false;
+      if (keys.some((key) => this.blocked.has(key))) return false;
       try {
         return await this.handle(message);
       } catch (error) {
@@ -61,21 +63,21 @@ export class KeyedScheduler<M extends ScheduledMessage> {
       }
     });
     const tail: Promise<void> = run.then((handled): void => {
-      if (!handled) this.blocked.add(message.key);
-      this.finish(message.key, tail, entry, handled);
+      if (!handled) keys.forEach((key) => this.blocked.add(key));
+      this.finish(keys, tail, entry, handled);
     });
-    this.chains.set(message.key, tail);
+    for (const key of keys) this.chains.set(key, tail);
     return tail;
   }
 
   private finish(
-    key: string,
+    keys: string[],
     tail: Promise<void>,
     entry: { done: boolean },
     handled: boolean,
   ): void {
     entry.done = handled;
-    if (this.chains.get(key) === tail) this.chains.delete(key);
+    for (const key of keys) if (this.chains.get(key) === tail) this.chains.delete(key);
     while (this.pending.length && this.pending[0].done)
       this.lastCommittable = this.pending.shift()!.offset;
   }

@@ -109,6 +109,39 @@ describe('sidecar', () => {
     );
   });
 
+  it('provisions a group and a membership from group events', async () => {
+    const user = newUser('member');
+    const group = env.keycloak.addGroup(REALM, 'engineering');
+    const groupId = group.id as string;
+    env.keycloak.joinGroup(REALM, user.id as string, groupId);
+    await produce(env.adminTopic, [
+      userEvent('CREATE', user.id as string, { username: 'member' }),
+      {
+        value: adminEvent('GROUP', 'CREATE', `groups/${groupId}`, { name: 'engineering' }, realmId),
+      },
+      {
+        value: adminEvent(
+          'GROUP_MEMBERSHIP',
+          'CREATE',
+          `users/${user.id as string}/groups/${groupId}`,
+          { id: groupId, name: 'engineering', path: '/engineering' },
+          realmId,
+        ),
+      },
+    ]);
+    const remoteUser = (await until('the user', () => env.scim.byUserName('member')))!;
+    await until('the group with its member', () =>
+      [...env.scim.groups.values()].some(
+        (g) =>
+          g.displayName === 'engineering' &&
+          (g.members as { value: string }[]).some((m) => m.value === remoteUser.id),
+      ),
+    );
+    expect(
+      [...env.scim.groups.values()].filter((g) => g.displayName === 'engineering'),
+    ).toHaveLength(1);
+  });
+
   it('ends with the user deleted after create, update and delete in quick succession', async () => {
     const user = newUser('brief');
     const id = user.id as string;
