@@ -13,7 +13,13 @@ import {
 } from 'kafkajs';
 import { logger } from '../src/common/logger';
 import type { KafkaConfig } from './config';
-import { orderingKeys, sourceOf, type ConsumedMessage, type DeadLetters } from './event-handler';
+import {
+  orderingKeys,
+  retryWaitHooks,
+  sourceOf,
+  type ConsumedMessage,
+  type DeadLetters,
+} from './event-handler';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
 import type { Metrics } from './metrics';
@@ -22,6 +28,10 @@ const log = logger('kafka');
 
 /** How often a long batch reports progress: commits what is done and heartbeats. */
 const PROGRESS_MS = 250;
+/** How long a batch may hold events waiting to retry before it is handed back. */
+const BATCH_HOLD_MS = 3_000;
+/** Pause before a batch with unfinished events returns (they are fetched again right after). */
+const REFETCH_PAUSE_MS = 500;
 /** On stop, how long in-flight calls may take to finish before the consumer leaves anyway. */
 const STOP_DRAIN_MS = 6_000;
 
@@ -160,6 +170,11 @@ export function createSidecarConsumer(
         // retry waits, so the batch returns quickly and its partition can move.
         const batchAbort = new AbortController();
         const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
+        // An event waiting to retry must not hold the partition (kafkajs fetches no more until
+        // this batch returns): after BATCH_HOLD_MS the batch is handed back — what is done is
+        // committed, the rest comes again in the next fetch and keeps its retry time.
+        let retryingSince: number | null = null;
+        retryWaitHooks.set(signal, () => (retryingSince ??= Date.now()));
         const scheduler = new KeyedScheduler(
           chains,
           (item: { offset: string; key: string[]; message: ConsumedMessage }) =>
@@ -201,14 +216,16 @@ export function createSidecarConsumer(
           await progress().catch((error: unknown) =>
             log.warn({ err: error, topic, partition }, 'commit failed'),
           );
+          if (retryingSince !== null && Date.now() - retryingSince > BATCH_HOLD_MS)
+            batchAbort.abort();
           await payload.heartbeat().catch((error: unknown) => {
             log.warn({ err: error, topic, partition }, 'heartbeat failed: leaving the batch');
             batchAbort.abort();
           });
         }
         await progress();
-        // Something failed and will be fetched again: not at once, in a tight loop.
-        if (scheduler.incomplete && !signal.aborted) await sleep(1000);
+        // Something failed or is retrying and will be fetched again: not at once, in a tight loop.
+        if (scheduler.incomplete && !stopping.signal.aborted) await sleep(REFETCH_PAUSE_MS);
       }
     },
     async stop() {

@@ -77,6 +77,12 @@ export function orderingKeys(message: ConsumedMessage): string[] {
 
 class Abandoned extends Error {}
 
+/**
+ * Told when an event starts waiting to retry, per abort signal: the consumer gives each batch its
+ * own signal and hands a batch back to Kafka when it holds retries too long.
+ */
+export const retryWaitHooks = new WeakMap<AbortSignal, () => void>();
+
 const DEAD = Symbol('dead-lettered');
 const NOT_FOUND = Symbol('not found in Keycloak');
 
@@ -95,6 +101,9 @@ function describe(error: unknown): string {
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export class EventHandler {
+  /** When each event's first attempt began, while it is being retried (by Kafka position). */
+  private readonly firstAttempt = new Map<string, number>();
+
   constructor(private readonly deps: EventHandlerDeps) {}
 
   /**
@@ -136,8 +145,25 @@ export class EventHandler {
     change: Exclude<KeycloakChange, { kind: 'ignored' }>,
     signal: AbortSignal,
   ): Promise<string> {
+    // Retry time counts from the first attempt, also when the event comes again after its batch
+    // was handed back (see the consumer's batch hold).
+    const source0 = sourceOf(message);
+    const started = this.firstAttempt.get(source0) ?? Date.now();
+    this.firstAttempt.set(source0, started);
+    try {
+      return await this.provisionFrom(message, change, signal, started);
+    } finally {
+      if (!signal.aborted) this.firstAttempt.delete(source0);
+    }
+  }
+
+  private async provisionFrom(
+    message: ConsumedMessage,
+    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<string> {
     const { engine, keycloak, limit } = this.deps;
-    const started = Date.now();
     const realm = await this.retrying(message, signal, started, () =>
       change.realm.name ? Promise.resolve(change.realm.name) : keycloak.realmName(change.realm.id),
     );
@@ -288,6 +314,7 @@ export class EventHandler {
       { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
       retryAfterMs,
     );
+    retryWaitHooks.get(signal)?.();
     try {
       await sleep(delay, undefined, { signal });
     } catch {

@@ -76,6 +76,8 @@ export class FakeScimServer {
   readonly requests: ReceivedRequest[] = [];
   private readonly faults: Fault[] = [];
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
+  /** Creates of these userNames are answered 503 (one user's trouble), until removed. */
+  readonly failingUserNames = new Set<string>();
   private server!: http.Server;
   url = '';
 
@@ -175,6 +177,8 @@ export class FakeScimServer {
       if (this.outage.mode === 'drop') return void req.socket.destroy();
       return this.send(res, 503, null, { 'retry-after': '1' });
     }
+    if (typeof body?.userName === 'string' && this.failingUserNames.has(body.userName))
+      return this.send(res, 503, null);
     const fault = this.faults.shift();
     if (fault) return this.misbehave(fault, res);
     if (!this.authorized(req)) return this.error(res, 401, 'authentication failed');
