@@ -5,7 +5,7 @@
 // bodies — and able to misbehave on the next Directory API requests (never the token endpoint).
 import { createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalHttpServer } from './local-server';
 
 type Json = Record<string, any>;
 
@@ -77,7 +77,7 @@ const fail = (status: number, reason: string, message: string): never => {
 const lower = (value: unknown) => String(value).toLowerCase();
 const etag = () => `"${randomBytes(12).toString('base64url')}"`;
 
-export class FakeGoogleServer {
+export class FakeGoogleServer extends LocalHttpServer {
   readonly users = new Map<string, Json>();
   readonly groups = new Map<string, Json>();
   /** Group id → member user id → member resource. */
@@ -91,12 +91,11 @@ export class FakeGoogleServer {
   private readonly validTokens = new Set<string>();
   private readonly faults: GoogleFault[] = [];
   private readonly publicKey: KeyObject;
-  private server!: http.Server;
   writes = 0;
   lastUserWriteBody: Json | null = null;
-  url = '';
 
   constructor(private readonly account: GoogleAccount) {
+    super();
     this.publicKey = createPublicKey(account.publicKeyPem);
   }
 
@@ -106,18 +105,6 @@ export class FakeGoogleServer {
 
   get apiRootUrl(): string {
     return `${this.url}/`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** The next Directory API requests meet these faults, one each, in order. */
@@ -171,7 +158,7 @@ export class FakeGoogleServer {
 
   // ---- HTTP plumbing ----
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -5,7 +5,7 @@
 // reads) as they do when an event arrives before Keycloak commits.
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalHttpServer } from './local-server';
 
 type Json = Record<string, any>;
 
@@ -37,7 +37,7 @@ interface RealmState {
 
 const ACCESS = { view: true, manage: true, manageMembers: true, viewMembers: true };
 
-export class FakeKeycloak {
+export class FakeKeycloak extends LocalHttpServer {
   readonly realms = new Map<string, RealmState>();
   readonly requests: KeycloakRequest[] = [];
   /** Lifetime of new access tokens, in seconds. */
@@ -45,27 +45,14 @@ export class FakeKeycloak {
   private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
   private readonly hidden = new Map<string, number>();
   private readonly faults: KeycloakFault[] = [];
-  private server!: http.Server;
-  url = '';
 
   constructor(
     readonly client: { id: string; secret: string; realm?: string },
     options: { expiresIn?: number } = {},
   ) {
+    super();
     this.expiresIn = options.expiresIn ?? this.expiresIn;
     this.addRealm(client.realm ?? 'master');
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** A realm with Keycloak's default roles (default-roles-<realm> → offline_access, uma_authorization). */
@@ -198,7 +185,7 @@ export class FakeKeycloak {
     res.end(body === null ? undefined : JSON.stringify(body));
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');

@@ -3,7 +3,7 @@
 // fields, unique Username, 18-character ids — and able to misbehave on the next data API requests.
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalHttpServer } from './local-server';
 
 type Json = Record<string, any>;
 
@@ -82,7 +82,7 @@ function unescapeSoql(literal: string): string {
   return literal.replace(/\\(.)/g, (_, c: string) => map[c] ?? c);
 }
 
-export class FakeSalesforceServer {
+export class FakeSalesforceServer extends LocalHttpServer {
   readonly users = new Map<string, Json>();
   readonly requests: ReceivedRequest[] = [];
   /** Every token request, successful or not (grant_type and username only). */
@@ -91,26 +91,14 @@ export class FakeSalesforceServer {
   readonly issuedTokens: string[] = [];
   private readonly validTokens = new Set<string>();
   private readonly faults: SalesforceFault[] = [];
-  private server!: http.Server;
   private seq = 0;
-  url = '';
 
-  constructor(private readonly credentials: SalesforceCredentials) {}
+  constructor(private readonly credentials: SalesforceCredentials) {
+    super();
+  }
 
   get tokenEndpoint(): string {
     return `${this.url}/services/oauth2/token`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** The next data API requests meet these faults, one each, in order (the token endpoint never). */
@@ -174,7 +162,7 @@ export class FakeSalesforceServer {
     this.send(res, status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -3,7 +3,7 @@
 // values, 409 uniqueness — and can be told to misbehave for the next requests.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalHttpServer } from './local-server';
 
 type Json = Record<string, any>;
 export type ScimVersion = '1.1' | '2.0';
@@ -68,7 +68,7 @@ class UserTable extends Map<string, Json> {
   }
 }
 
-export class FakeScimServer {
+export class FakeScimServer extends LocalHttpServer {
   readonly users = new UserTable();
   readonly groups = new Map<string, Json>();
   /** Users created (201) since reset: a duplicate create would show here even if later deleted. */
@@ -78,24 +78,16 @@ export class FakeScimServer {
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
   /** Creates of these userNames are answered 503 (one user's trouble), until removed. */
   readonly failingUserNames = new Set<string>();
-  private server!: http.Server;
-  url = '';
 
   constructor(
     readonly version: ScimVersion,
     private readonly auth: { basic?: [string, string]; bearer?: string },
-  ) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/scim/${this.version === '2.0' ? 'v2' : 'v1'}`;
-    return this;
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected override basePath(): string {
+    return `/scim/${this.version === '2.0' ? 'v2' : 'v1'}`;
   }
 
   /** Until `ms` from now, every request is answered 503 (an outage), or dropped with `drop`. */
@@ -153,7 +145,7 @@ export class FakeScimServer {
     return header === `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -3,32 +3,24 @@
 // the events describe, answering as that connector's contract says. Faults as the other fakes.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalHttpServer } from './local-server';
 
 type Json = Record<string, any>;
 export type WebhookFault =
   'status-429' | 'status-500' | 'status-401' | 'html' | 'truncated' | 'no-id' | 'hang';
 
-export class FakeWebhookReceiver {
+export class FakeWebhookReceiver extends LocalHttpServer {
   readonly users = new Map<string, Json>();
   readonly groups = new Map<string, { name: string; members: string[] }>();
   readonly events: Json[] = [];
   private readonly faults: WebhookFault[] = [];
-  private server!: http.Server;
-  url = '';
 
-  constructor(private readonly secret: string) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/provisioning`;
-    return this;
+  constructor(private readonly secret: string) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected override basePath(): string {
+    return '/hooks/provisioning';
   }
 
   inject(...faults: WebhookFault[]): void {
@@ -60,7 +52,7 @@ export class FakeWebhookReceiver {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
