@@ -15,6 +15,8 @@ import { logger } from '../src/common/logger';
 import type { KafkaConfig } from './config';
 import {
   orderingKeys,
+  parseMessage,
+  type ParsedMessage,
   retryWaitHooks,
   sourceOf,
   type ConsumedMessage,
@@ -41,7 +43,7 @@ export interface SidecarConsumer {
   isReady(): boolean;
   /** False once the consumer crashed for good. */
   isAlive(): boolean;
-  start(handle: (message: ConsumedMessage, signal: AbortSignal) => Promise<boolean>): Promise<void>;
+  start(handle: (message: ParsedMessage, signal: AbortSignal) => Promise<boolean>): Promise<void>;
   /** Abandons waiting retries, lets in-flight calls finish, commits, disconnects. */
   stop(): Promise<void>;
 }
@@ -177,7 +179,7 @@ export function createSidecarConsumer(
         retryWaitHooks.set(signal, () => (retryingSince ??= Date.now()));
         const scheduler = new KeyedScheduler(
           chains,
-          (item: { offset: string; key: string[]; message: ConsumedMessage }) =>
+          (item: { offset: string; key: string[]; message: ParsedMessage }) =>
             handle(item.message, signal),
           (error, item) => {
             metrics.events.inc({ type: 'unknown', outcome: 'error' });
@@ -206,7 +208,8 @@ export function createSidecarConsumer(
               key: m.key,
               value: m.value,
             };
-            return scheduler.add({ offset: m.offset, key: orderingKeys(message), message });
+            const parsed = parseMessage(message);
+            return scheduler.add({ offset: m.offset, key: orderingKeys(parsed), message: parsed });
           }),
         );
         let finished = false;

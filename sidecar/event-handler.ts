@@ -58,21 +58,29 @@ interface Target {
 
 export const sourceOf = (m: ConsumedMessage) => `${m.topic}/${m.partition}/${m.offset}`;
 
+/** A consumed message with its event read once (a malformed one carries the reason instead). */
+export interface ParsedMessage extends ConsumedMessage {
+  change: KeycloakChange | MalformedEventError;
+}
+
+export function parseMessage(message: ConsumedMessage): ParsedMessage {
+  try {
+    return { ...message, change: parseKeycloakEvent(message.value) };
+  } catch (error) {
+    if (error instanceof MalformedEventError) return { ...message, change: error };
+    throw error;
+  }
+}
+
 /**
  * The keys the message is ordered by: its Kafka key, else the user (or group) id inside the event;
  * a membership change also waits for its group's events (a group CREATE/DELETE must not race it).
  */
-export function orderingKeys(message: ConsumedMessage): string[] {
-  let change: KeycloakChange | null = null;
-  try {
-    change = parseKeycloakEvent(message.value);
-  } catch {
-    // Malformed: ordered by nothing but itself.
-  }
-  const own = message.key?.length
-    ? message.key.toString('utf8')
-    : (change?.orderingKey ?? `malformed/${sourceOf(message)}`);
-  return change?.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
+export function orderingKeys(message: ParsedMessage): string[] {
+  const { change } = message;
+  if (change instanceof MalformedEventError) return [`malformed/${sourceOf(message)}`];
+  const own = message.key?.length ? message.key.toString('utf8') : change.orderingKey;
+  return change.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
 }
 
 class Abandoned extends Error {}
@@ -110,17 +118,14 @@ export class EventHandler {
    * Handles one message completely: provisioned, skipped or dead-lettered. Returns false only
    * when `signal` aborted it (shutdown): then it is not done and its offset must not be committed.
    */
-  async handle(message: ConsumedMessage, signal: AbortSignal): Promise<boolean> {
+  async handle(message: ParsedMessage, signal: AbortSignal): Promise<boolean> {
     // Shutting down or rebalancing: leave it for whoever consumes the partition next.
     if (signal.aborted) return false;
     const { metrics } = this.deps;
-    let change: KeycloakChange;
-    try {
-      change = parseKeycloakEvent(message.value);
-    } catch (error) {
-      if (!(error instanceof MalformedEventError)) throw error;
+    const { change } = message;
+    if (change instanceof MalformedEventError) {
       metrics.events.inc({ type: 'unknown', outcome: 'malformed' });
-      await this.deadLetter(message, { reason: `malformed: ${error.reason}` }, 'malformed');
+      await this.deadLetter(message, { reason: `malformed: ${change.reason}` }, 'malformed');
       return true;
     }
     const context = { eventId: change.eventId, source: sourceOf(message), key: change.orderingKey };

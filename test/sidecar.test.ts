@@ -119,6 +119,10 @@ describe('sidecar', () => {
       {
         value: adminEvent('GROUP', 'CREATE', `groups/${groupId}`, { name: 'engineering' }, realmId),
       },
+    ]);
+    const remoteUser = (await until('the user', () => env.scim.byUserName('member')))!;
+    // Added to the group after the user exists (unkeyed events on other partitions have no order).
+    await produce(env.adminTopic, [
       {
         value: adminEvent(
           'GROUP_MEMBERSHIP',
@@ -129,7 +133,6 @@ describe('sidecar', () => {
         ),
       },
     ]);
-    const remoteUser = (await until('the user', () => env.scim.byUserName('member')))!;
     await until('the group with its member', () =>
       [...env.scim.groups.values()].some(
         (g) =>
