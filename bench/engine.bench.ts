@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startApp, type App } from '../src/app';
-import { createHttpClient } from '../src/common/http';
+import { createHttpClient, type HttpClient } from '../src/common/http';
 import { configureLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config';
 import type { ProvisioningUser } from '../src/provisioning/claims';
@@ -101,15 +101,16 @@ async function main() {
     LOG_LEVEL: 'warn',
   });
   const app = await startApp(config);
+  let http: HttpClient | undefined;
   try {
     const identityProviderId = await configure(app, scim.url);
     const target = scimTarget(SCIM_2_0, { userEndpoint: `${scim.url}/Users` });
     // The same HTTP client the connectors use (timeout, JSON, typed errors), so the ratio is what
     // the engine adds: link lookup, decision, retry wrapper, link + record commit.
-    const http = createHttpClient(config.provisioningTimeoutMs);
+    const client = (http = createHttpClient(config.provisioningTimeoutMs));
     const raw = (prefix: string) => async (i: number) => {
       const { resource } = userResource(target, user(prefix, i), []);
-      const response = await http.send({
+      const response = await client.send({
         method: 'POST',
         url: target.userEndpoint,
         headers: { authorization: AUTH },
@@ -158,6 +159,7 @@ async function main() {
       `\nengine/raw throughput ratio per round: ${ratios.map((r) => r.toFixed(2)).join(', ')} (goal ≥ 0.8)`,
     );
   } finally {
+    await http?.close();
     await app.close();
     scim.stop();
     await db.drop();

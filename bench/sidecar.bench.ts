@@ -378,7 +378,9 @@ async function raw(
       }
     }),
   );
-  return { perSecond: n / ((performance.now() - started) / 1000), failures };
+  const perSecond = n / ((performance.now() - started) / 1000);
+  await http.close();
+  return { perSecond, failures };
 }
 
 // ---------------------------------------------------------------- main

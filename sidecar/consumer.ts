@@ -2,6 +2,7 @@
 // KeyedScheduler (same key in order, different keys in parallel up to SIDECAR_CONCURRENCY across
 // partitions); offsets are committed as far as everything before them is handled. Dead letters go
 // to `<topic>.dlq` with the reason in headers.
+import { setMaxListeners } from 'node:events';
 import {
   Kafka,
   logLevel,
@@ -172,6 +173,7 @@ export function createSidecarConsumer(
         // retry waits, so the batch returns quickly and its partition can move.
         const batchAbort = new AbortController();
         const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
+        setMaxListeners(0, signal); // every retry wait in the batch listens to this one signal
         // An event waiting to retry must not hold the partition (kafkajs fetches no more until
         // this batch returns): after BATCH_HOLD_MS the batch is handed back — what is done is
         // committed, the rest comes again in the next fetch and keeps its retry time.

@@ -6,7 +6,7 @@ import { ConnectorError } from '../src/common/connector-error';
 import { ApiError } from '../src/common/errors';
 import { logger } from '../src/common/logger';
 import { backoffDelay } from '../src/common/retry';
-import type { ProvisioningUser } from '../src/provisioning/claims';
+import type { ProvisioningGroup, ProvisioningUser } from '../src/provisioning/claims';
 import type { ProvisioningEngine } from '../src/provisioning/engine';
 import type { ConnectorOutcome } from '../src/provisioning/outcome';
 import {
@@ -54,6 +54,17 @@ export interface EventHandlerDeps {
 interface Target {
   identityProviderId: string;
   connectorId: string | null;
+}
+
+interface KeycloakReads {
+  user(): Promise<ProvisioningUser | null>;
+  group(): Promise<ProvisioningGroup | null>;
+}
+
+/** Calls `read` the first time only; later calls share its promise. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | null = null;
+  return () => (result ??= read());
 }
 
 export const sourceOf = (m: ConsumedMessage) => `${m.topic}/${m.partition}/${m.offset}`;
@@ -186,14 +197,21 @@ export class EventHandler {
     );
     if (idps === DEAD) return 'dead_lettered';
     if (!idps.length) return 'no_identity_provider';
+    const withRoles =
+      change.kind !== 'user' ||
+      (await this.retrying(message, signal, started, () => engine.readsRoles(idps)));
+    if (withRoles === DEAD) return 'dead_lettered';
     let targets: Target[] = idps.map((id) => ({ identityProviderId: id, connectorId: null }));
     let deadLettered = false;
     let notFound = false;
     const source = `${sourceOf(message)}#${change.eventId}`;
     for (let round = 1; ; round++) {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
+      const reads = this.reads(change, realm, withRoles);
       const settled = await limit.run(() =>
-        Promise.allSettled(targets.map((target) => this.apply(change, realm, target, source))),
+        Promise.allSettled(
+          targets.map((target) => this.apply(change, realm, target, source, reads)),
+        ),
       );
       const again: Target[] = [];
       let retryAfterMs: number | null = null;
@@ -274,21 +292,37 @@ export class EventHandler {
     }
   }
 
+  /** This round's Keycloak reads, made once and shared by every identity provider of the realm. */
+  private reads(
+    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
+    realm: string,
+    withRoles: boolean,
+  ): KeycloakReads {
+    const { keycloak } = this.deps;
+    return {
+      user: once(() =>
+        keycloak.getUser(realm, 'userId' in change ? change.userId : '', { withRoles }),
+      ),
+      group: once(() => keycloak.getGroup(realm, 'groupId' in change ? change.groupId : '')),
+    };
+  }
+
   /** One round on one identity provider (all its connectors, or one). */
   private async apply(
     change: Exclude<KeycloakChange, { kind: 'ignored' }>,
     realm: string,
     target: Target,
     source: string,
+    reads: KeycloakReads,
   ): Promise<ConnectorOutcome[] | typeof NOT_FOUND> {
-    const { engine, keycloak } = this.deps;
+    const { engine } = this.deps;
     const run = { ...target, source };
     if (change.kind === 'user') {
       const operation = ProvisioningOperation[change.operation];
       const user =
         operation === ProvisioningOperation.DELETE
           ? deletedUser(change.userId, realm)
-          : await keycloak.getUser(realm, change.userId);
+          : await reads.user();
       // Gone from Keycloak before we read it (rolled back, or deleted since: its DELETE follows).
       if (!user) return NOT_FOUND;
       return engine.runUser({ ...run, operation, user, dryRun: false });
@@ -298,13 +332,13 @@ export class EventHandler {
       const group =
         operation === ProvisioningOperation.DELETE
           ? { id: change.groupId, name: change.name ?? change.groupId, tenantDomain: realm }
-          : await keycloak.getGroup(realm, change.groupId);
+          : await reads.group();
       if (!group) return NOT_FOUND;
       return engine.runGroup({ ...run, operation, group });
     }
     const group =
       (change.groupName && { id: change.groupId, name: change.groupName, tenantDomain: realm }) ||
-      (await keycloak.getGroup(realm, change.groupId));
+      (await reads.group());
     if (!group) return NOT_FOUND;
     return engine.runMembership({ ...run, change: change.change, group, userId: change.userId });
   }

@@ -46,6 +46,7 @@ export async function openCore(config: Config): Promise<Core> {
     services,
     async close() {
       await services.provisioningLog.drain();
+      await services.closeConnections();
       await dataSource.destroy();
     },
   };

@@ -5,7 +5,12 @@ import { ConnectorService } from './connector/connector.service';
 import { toConnectorView } from './connector/connector.view';
 import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
-import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './provisioning/idp-snapshot';
+import {
+  TtlCache,
+  usesRoles,
+  type IdpSnapshot,
+  type IdpSnapshotCache,
+} from './provisioning/idp-snapshot';
 import { LinkStore } from './provisioning/links';
 import { ProvisioningEngine } from './provisioning/engine';
 import { createHttpClient } from './common/http';
@@ -29,6 +34,8 @@ export interface Services {
   /** Keycloak's admin API, where configured (KEYCLOAK_URL). */
   keycloak: KeycloakDirectory | null;
   replayer: Replayer;
+  /** Closes the HTTP connections kept alive to targets and Keycloak. */
+  closeConnections(): Promise<void>;
 }
 
 export function createServices(
@@ -65,6 +72,9 @@ export function createServices(
       secretNames,
       views,
       fingerprint,
+      usesRoles: usesRoles(identityProvider, connectorRows, claimMappings, (type) =>
+        registry.getByType(type),
+      ),
     };
   });
   identityProviders.onChange(() => snapshots.invalidate());
@@ -84,7 +94,8 @@ export function createServices(
     },
   });
   const history = new ProvisioningHistory(dataSource);
-  const keycloak = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;
+  const keycloakClient = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;
+  const keycloak: KeycloakDirectory | null = keycloakClient;
   const replayer = new Replayer(dataSource, identityProviders, engine, keycloak);
   return {
     identityProviders,
@@ -97,5 +108,8 @@ export function createServices(
     history,
     keycloak,
     replayer,
+    async closeConnections() {
+      await Promise.all([http.close(), keycloakClient?.close()]);
+    },
   };
 }

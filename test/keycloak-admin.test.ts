@@ -225,6 +225,18 @@ describe('getUser', () => {
     expect(found!.roles).toEqual(['default-roles-acme', 'offline_access', 'uma_authorization']);
   });
 
+  it('reads only the user when groups and roles are not asked for', async () => {
+    const user = newUser();
+    keycloak.joinGroup('acme', user.id, keycloak.addGroup('acme', 'staff').id);
+    const found = await client().getUser('acme', user.id as string, { withRoles: false });
+    expect(found!.claims.get('http://wso2.org/claims/emailaddress')).toBe(user.email);
+    expect(found!.claims.has('http://wso2.org/claims/groups')).toBe(false);
+    expect(found!.roles).toBeUndefined();
+    expect(keycloak.adminRequests().map((r) => r.path)).toEqual([
+      `/admin/realms/acme/users/${user.id as string}`,
+    ]);
+  });
+
   it('reads every page of a user in more than 100 groups', async () => {
     const user = newUser();
     for (let i = 0; i < 130; i++)

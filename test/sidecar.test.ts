@@ -5,6 +5,7 @@ import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/s
 import type { Sidecar } from '../sidecar/app';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
 
 jest.setTimeout(120_000);
 
@@ -143,6 +144,39 @@ describe('sidecar', () => {
     expect(
       [...env.scim.groups.values()].filter((g) => g.displayName === 'engineering'),
     ).toHaveLength(1);
+  });
+
+  it("reads a user's groups where the identity provider has a provisioning scope", async () => {
+    const scoped = env.keycloak.addRealm('scoped');
+    const idp = await env.core.services.identityProviders.create({
+      name: 'scoped-idp',
+      tenantDomain: 'scoped',
+      enabled: true,
+      provisioningRoles: ['staff'],
+    });
+    await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
+      bearerToken: env.secrets[0],
+      userEndpoint: `${env.scim.url}/Users`,
+    });
+    const staff = env.keycloak.addGroup('scoped', 'staff');
+    const inside = env.keycloak.addUser('scoped', { username: 'scoped-in' });
+    const outside = env.keycloak.addUser('scoped', { username: 'scoped-out' });
+    env.keycloak.joinGroup('scoped', inside.id as string, staff.id as string);
+    await produce(
+      env.adminTopic,
+      [inside, outside].map((u) => ({
+        key: u.id as string,
+        value: adminEvent('USER', 'CREATE', `users/${u.id as string}`, null, scoped.id, 'scoped'),
+      })),
+    );
+    await until('the staff member at the target', () => env.scim.byUserName('scoped-in'));
+    const skipped = await until('the other user skipped', () =>
+      env.core.services.history
+        .page({ identityProviderId: idp.id, localId: outside.id as string }, 5, null)
+        .then((page) => page.edges.find((e) => e.node.status === ProvisioningStatus.SKIPPED)?.node),
+    );
+    expect(skipped!.errorMessage).toBe('outside the provisioning scope (needs one of: staff)');
+    expect(env.scim.byUserName('scoped-out')).toBeFalsy();
   });
 
   it('ends with the user deleted after create, update and delete in quick succession', async () => {

@@ -1,23 +1,42 @@
-// One small wrapper over fetch for connector clients: a timeout on every call, JSON in and out,
-// and typed ConnectorErrors (network, timeout, HTTP status, unreadable body).
+// One small HTTP client for connectors and the Keycloak admin client: undici's request API over a
+// keep-alive Agent (far less CPU per call than fetch, which matters at thousands of calls a second),
+// a timeout on every call, JSON or form bodies in, JSON out, and typed ConnectorErrors (network,
+// timeout, HTTP status, unreadable body).
+import { Agent, request as undiciRequest } from 'undici';
 import { ConnectorError, isRetriableStatus } from './connector-error';
 
 export interface HttpRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as application/x-www-form-urlencoded instead of `body`. */
+  form?: Record<string, string>;
 }
+
+/** Response headers, names lower-cased. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: unknown;
 }
 
 export interface HttpClient {
   /** Resolves for 2xx (and for statuses in `accept`); throws ConnectorError otherwise. */
   send(request: HttpRequest, accept?: number[]): Promise<HttpResponse>;
+  /** Resolves for any status, with the body as JSON or null when it is not JSON. */
+  exchange(request: HttpRequest): Promise<HttpResponse>;
+  /** Closes the kept-alive connections (calls in flight finish first). */
+  close(): Promise<void>;
+}
+
+/** A header's (first) value. */
+export function headerValue(headers: ResponseHeaders, name: string): string | null {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */
@@ -29,18 +48,17 @@ export function parseRetryAfter(value: string | null): number | null {
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+function parseJson(text: string, status: number, headers: ResponseHeaders): unknown {
   if (!text) return null;
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    const type = response.headers.get('content-type') ?? 'no content type';
+    const type = headerValue(headers, 'content-type') ?? 'no content type';
     throw new ConnectorError(
-      `HTTP ${response.status}: the response body is not JSON (${type}, ${text.length} bytes)`,
+      `HTTP ${status}: the response body is not JSON (${type}, ${text.length} bytes)`,
       'INVALID_RESPONSE',
-      isRetriableStatus(response.status),
-      response.status,
+      isRetriableStatus(status),
+      status,
       { cause },
     );
   }
@@ -51,43 +69,93 @@ function describeTarget(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+function unreachable(request: HttpRequest, timeoutMs: number, cause: unknown): ConnectorError {
+  const timedOut = TIMEOUT_CODES.has((cause as { code?: string } | null)?.code ?? '');
+  return new ConnectorError(
+    timedOut
+      ? `no answer from ${describeTarget(request.url)} within ${timeoutMs} ms`
+      : `cannot reach ${describeTarget(request.url)}: ${(cause as Error).message}`,
+    timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
+    true,
+    null,
+    { cause },
+  );
+}
+
+function encode(request: HttpRequest): { headers: Record<string, string>; body?: string } {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (request.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(request.form).toString();
+  } else if (request.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(request.body);
+  }
+  return { headers: { ...headers, ...request.headers }, body };
+}
+
+/** `timeoutMs` bounds connecting, waiting for the headers, and each pause in the body. */
 export function createHttpClient(timeoutMs: number): HttpClient {
+  const dispatcher = new Agent({
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+
+  async function call(
+    request: HttpRequest,
+  ): Promise<{ status: number; headers: ResponseHeaders; text: string }> {
+    const { headers, body } = encode(request);
+    try {
+      const response = await undiciRequest(request.url, {
+        method: request.method as 'GET',
+        headers,
+        body,
+        dispatcher,
+      });
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        text: await response.body.text(),
+      };
+    } catch (cause) {
+      throw unreachable(request, timeoutMs, cause);
+    }
+  }
+
   return {
     async send(request, accept = []) {
-      let response: Response;
-      try {
-        response = await fetch(request.url, {
-          method: request.method,
-          headers: {
-            accept: 'application/json',
-            ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...request.headers,
-          },
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (cause) {
-        const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError';
-        throw new ConnectorError(
-          timedOut
-            ? `no answer from ${describeTarget(request.url)} within ${timeoutMs} ms`
-            : `cannot reach ${describeTarget(request.url)}: ${(cause as Error).message}`,
-          timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
-          true,
-          null,
-          { cause },
-        );
-      }
-      const body = await readBody(response);
-      if (response.ok || accept.includes(response.status))
-        return { status: response.status, headers: response.headers, body };
+      const { status, headers, text } = await call(request);
+      const body = parseJson(text, status, headers);
+      if ((status >= 200 && status < 300) || accept.includes(status))
+        return { status, headers, body };
       throw new ConnectorError(
-        `${request.method} ${describeTarget(request.url)} answered HTTP ${response.status}`,
-        `HTTP_${response.status}`,
-        isRetriableStatus(response.status),
-        response.status,
-        { retryAfterMs: parseRetryAfter(response.headers.get('retry-after')), cause: body },
+        `${request.method} ${describeTarget(request.url)} answered HTTP ${status}`,
+        `HTTP_${status}`,
+        isRetriableStatus(status),
+        status,
+        { retryAfterMs: parseRetryAfter(headerValue(headers, 'retry-after')), cause: body },
       );
     },
+
+    async exchange(request) {
+      const { status, headers, text } = await call(request);
+      let body: unknown = null;
+      try {
+        body = parseJson(text, status, headers);
+      } catch {
+        // not JSON: the caller judges by the status
+      }
+      return { status, headers, body };
+    },
+
+    close: () => dispatcher.close(),
   };
 }

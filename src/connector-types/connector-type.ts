@@ -102,6 +102,12 @@ export interface ConnectorType {
   preview(context: PreviewContext): PreviewResult;
   /** Absent for types that can only preview. */
   create?(context: ProvisionerContext): Provisioner;
+  /**
+   * True when the type reads a user's claims only through the identity provider's claim mappings
+   * and the claim URIs in its own fields. Then a user's groups and roles are read from Keycloak only
+   * where one of those names them; otherwise (custom types) they are always read.
+   */
+  claimsThroughMappings?: boolean;
 }
 
 export const REDACTED = '[REDACTED]';

@@ -3,13 +3,21 @@
 // after a 401; a 404 is retried over a short bounded window, because Keycloak emits events before
 // its transaction commits. Network errors and 5xx are retriable ConnectorErrors.
 import { ConnectorError, isRetriableStatus } from '../common/connector-error';
-import { createHttpClient, parseRetryAfter, type HttpClient } from '../common/http';
+import {
+  createHttpClient,
+  headerValue,
+  parseRetryAfter,
+  type HttpClient,
+  type HttpResponse,
+} from '../common/http';
 import { logger } from '../common/logger';
 import type { KeycloakDirectory } from './directory';
 import {
   EMAIL_CLAIM,
   GIVEN_NAME_CLAIM,
+  GROUPS_CLAIM,
   LAST_NAME_CLAIM,
+  ROLES_CLAIM,
   USERNAME_CLAIM,
   WSO2_CLAIM,
   type ProvisioningGroup,
@@ -126,12 +134,13 @@ function userClaims(
   if (user.firstName) claims.set(GIVEN_NAME_CLAIM, user.firstName);
   if (user.lastName) claims.set(LAST_NAME_CLAIM, user.lastName);
   claims.set(`${WSO2_CLAIM}accountDisabled`, String(user.enabled === false));
-  if (groups.length) claims.set(`${WSO2_CLAIM}groups`, groups.map((g) => g.name).join(','));
-  if (roles.length) claims.set(`${WSO2_CLAIM}roles`, roles.join(','));
+  if (groups.length) claims.set(GROUPS_CLAIM, groups.map((g) => g.name).join(','));
+  if (roles.length) claims.set(ROLES_CLAIM, roles.join(','));
   return claims;
 }
 
 interface TokenConfig {
+  http: HttpClient;
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
@@ -169,37 +178,33 @@ class ServiceAccountToken {
   }
 
   async #fetch(): Promise<string> {
-    const { tokenUrl, clientId, clientSecret, timeoutMs } = this.#config;
+    const { http, tokenUrl, clientId, clientSecret, timeoutMs } = this.#config;
     const started = Date.now();
-    let response: Response;
-    try {
-      response = await fetch(tokenUrl, {
+    const response = await http
+      .exchange({
         method: 'POST',
-        headers: {
-          accept: 'application/json',
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: new URLSearchParams({
+        url: tokenUrl,
+        form: {
           grant_type: 'client_credentials',
           client_id: clientId,
           client_secret: clientSecret,
-        }).toString(),
-        signal: AbortSignal.timeout(timeoutMs),
+        },
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ConnectorError && error.code === 'TIMEOUT')
+          throw new ConnectorError(
+            `no token from ${tokenUrl} within ${timeoutMs} ms`,
+            'TIMEOUT',
+            true,
+            null,
+            {
+              cause: error,
+            },
+          );
+        throw error;
       });
-    } catch (cause) {
-      const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError';
-      throw new ConnectorError(
-        timedOut
-          ? `no token from ${tokenUrl} within ${timeoutMs} ms`
-          : `cannot reach ${tokenUrl}: ${(cause as Error).message}`,
-        timedOut ? 'TIMEOUT' : 'NETWORK_ERROR',
-        true,
-        null,
-        { cause },
-      );
-    }
-    const body: unknown = await response.json().catch(() => null);
-    if (!response.ok) throw tokenRefused(tokenUrl, response, body);
+    const body = response.body;
+    if (response.status < 200 || response.status >= 300) throw tokenRefused(tokenUrl, response);
     if (!isObject(body) || typeof body.access_token !== 'string')
       throw invalid(`no access_token from ${tokenUrl}`);
     const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 60) * 1000;
@@ -210,7 +215,8 @@ class ServiceAccountToken {
   }
 }
 
-function tokenRefused(tokenUrl: string, response: Response, body: unknown): ConnectorError {
+function tokenRefused(tokenUrl: string, response: HttpResponse): ConnectorError {
+  const body = response.body;
   const error = isObject(body) && typeof body.error === 'string' ? body.error : 'no error code';
   const detail =
     isObject(body) && typeof body.error_description === 'string'
@@ -223,7 +229,7 @@ function tokenRefused(tokenUrl: string, response: Response, body: unknown): Conn
       : `HTTP_${response.status}`,
     isRetriableStatus(response.status),
     response.status,
-    { retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) },
+    { retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')) },
   );
 }
 
@@ -241,6 +247,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     const timeoutMs = config.timeoutMs ?? 5000;
     this.http = createHttpClient(timeoutMs);
     this.token = new ServiceAccountToken({
+      http: this.http,
       tokenUrl: `${this.root}/realms/${e(config.realm ?? 'master')}/protocol/openid-connect/token`,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
@@ -248,6 +255,10 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     });
     this.window = config.notFoundWindow ?? DEFAULT_NOT_FOUND_WINDOW;
     this.realmCacheMs = config.realmCacheMs ?? 5 * 60_000;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** The realm's name for its id (admin URLs take the name); null when no visible realm has it. */
@@ -260,10 +271,21 @@ export class KeycloakAdminClient implements KeycloakDirectory {
   }
 
   /** The user with claims and roles (group names and paths, effective realm roles); null if absent. */
-  async getUser(realm: string, userId: string): Promise<ProvisioningUser | null> {
+  async getUser(
+    realm: string,
+    userId: string,
+    { withRoles = true }: { withRoles?: boolean } = {},
+  ): Promise<ProvisioningUser | null> {
     const found = await this.readWithinWindow(ENDPOINTS.user(realm, userId), { realm, userId });
     if (found === null) return null;
     const user = asUser(found);
+    const base = {
+      id: user.id,
+      username: user.username,
+      userStoreDomain: null,
+      tenantDomain: realm,
+    };
+    if (!withRoles) return { ...base, claims: userClaims(user, [], []) };
     const [groups, roleBody] = await Promise.all([
       this.userGroups(realm, userId),
       this.get(ENDPOINTS.userRealmRoles(realm, userId)),
@@ -272,10 +294,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     const roles = asList(roleBody, roleName, 'realm roles');
     const names = groups.flatMap((g) => (g.path ? [g.name, g.path] : [g.name]));
     return {
-      id: user.id,
-      username: user.username,
-      userStoreDomain: null,
-      tenantDomain: realm,
+      ...base,
       claims: userClaims(user, groups, roles),
       roles: [...new Set([...names, ...roles])],
     };

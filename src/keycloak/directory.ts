@@ -4,7 +4,14 @@ import type { ProvisioningGroup, ProvisioningUser } from '../provisioning/claims
 export interface KeycloakDirectory {
   /** null when the realm id is unknown to Keycloak. */
   realmName(realmId: string): Promise<string | null>;
-  /** null when the user is not there (after a short wait for Keycloak's commit). */
-  getUser(realm: string, userId: string): Promise<ProvisioningUser | null>;
+  /**
+   * null when the user is not there (after a short wait for Keycloak's commit). Without
+   * `withRoles` (default true) the user's groups and roles are not read and `roles` is absent.
+   */
+  getUser(
+    realm: string,
+    userId: string,
+    options?: { withRoles?: boolean },
+  ): Promise<ProvisioningUser | null>;
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
 }

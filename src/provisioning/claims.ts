@@ -5,6 +5,9 @@ export const USERNAME_CLAIM = `${WSO2_CLAIM}username`;
 export const EMAIL_CLAIM = `${WSO2_CLAIM}emailaddress`;
 export const GIVEN_NAME_CLAIM = `${WSO2_CLAIM}givenname`;
 export const LAST_NAME_CLAIM = `${WSO2_CLAIM}lastname`;
+/** The user's group names and effective realm roles, comma-separated (read from Keycloak only when used). */
+export const GROUPS_CLAIM = `${WSO2_CLAIM}groups`;
+export const ROLES_CLAIM = `${WSO2_CLAIM}roles`;
 
 export type LocalClaims = ReadonlyMap<string, string>;
 

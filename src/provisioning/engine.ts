@@ -14,7 +14,7 @@ import type { IdentityProviderService } from '../identity-provider/identity-prov
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import { decideGroup, decideMembership, decideUser } from './decision';
 import { redactSecrets } from './redact';
-import type { IdpSnapshot, IdpSnapshotCache } from './idp-snapshot';
+import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './idp-snapshot';
 import type { LinkChange, LinkRef, LinkStore } from './links';
 import {
   failed,
@@ -79,7 +79,16 @@ export class ProvisioningEngine {
   private readonly groupsBeingCreated = new Map<string, Promise<RemoteRef>>();
   private createdAwaitingCommit: string[] = [];
 
-  constructor(private readonly deps: EngineDeps) {}
+  /** A tenant's enabled identity providers, read once per TTL rather than once per event. */
+  private readonly tenants: TtlCache<string[]>;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.tenants = new TtlCache(async (tenantDomain) => {
+      const all = await deps.identityProviders.list(tenantDomain);
+      return all.filter((idp) => idp.enabled).map((idp) => idp.id);
+    });
+    deps.identityProviders.onChange(() => this.tenants.invalidate());
+  }
 
   async runUser(run: UserRun): Promise<UserOutcome[]> {
     const snapshot = await this.deps.snapshots.get(run.identityProviderId);
@@ -193,9 +202,16 @@ export class ProvisioningEngine {
   }
 
   /** The enabled identity providers of a tenant: where the sidecar sends a tenant's changes. */
-  async identityProvidersOf(tenantDomain: string): Promise<string[]> {
-    const all = await this.deps.identityProviders.list(tenantDomain);
-    return all.filter((idp) => idp.enabled).map((idp) => idp.id);
+  identityProvidersOf(tenantDomain: string): Promise<string[]> {
+    return this.tenants.get(tenantDomain);
+  }
+
+  /** Whether any of these identity providers needs users' groups and roles (see usesRoles). */
+  async readsRoles(identityProviderIds: string[]): Promise<boolean> {
+    const snapshots = await Promise.all(
+      identityProviderIds.map((id) => this.deps.snapshots.get(id)),
+    );
+    return snapshots.some((s) => s.usesRoles);
   }
 
   private subject(run: Run, entityType: 'USER' | 'GROUP', localId: string): RecordSubject {

@@ -5,6 +5,8 @@ import type { Connector } from '../connector/connector.entity';
 import type { ConnectorView } from '../connector/connector.types';
 import type { ClaimMapping } from '../identity-provider/claim-mapping.entity';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import type { ConnectorType } from '../connector-types/connector-type';
+import { GROUPS_CLAIM, ROLES_CLAIM } from './claims';
 
 export interface IdpSnapshot {
   identityProvider: IdentityProvider;
@@ -16,6 +18,31 @@ export interface IdpSnapshot {
   views: Map<string, ConnectorView>;
   /** Changes when the identity provider's name or claim mappings change (live provisioners use both). */
   fingerprint: string;
+  /** Whether provisioning for this identity provider can depend on a user's groups or roles. */
+  usesRoles: boolean;
+}
+
+const ROLE_CLAIMS = new Set([GROUPS_CLAIM, ROLES_CLAIM]);
+
+/**
+ * A user's groups and roles cost two more Keycloak reads per event; they matter only for a
+ * provisioning scope, a claim mapping or connector field that names them, or a connector type
+ * that may read any claim.
+ */
+export function usesRoles(
+  identityProvider: IdentityProvider,
+  connectors: Connector[],
+  claimMappings: ClaimMapping[],
+  typeOf: (type: string) => ConnectorType,
+): boolean {
+  if (identityProvider.provisioningRoles?.length) return true;
+  if (claimMappings.some((m) => m.localClaim && ROLE_CLAIMS.has(m.localClaim))) return true;
+  return connectors.some(
+    (c) =>
+      c.enabled &&
+      (!typeOf(c.type).claimsThroughMappings ||
+        Object.values(c.config).some((value) => ROLE_CLAIMS.has(String(value)))),
+  );
 }
 
 /** A keyed cache of loads with a short TTL, cleared at once by this process's own writes. */

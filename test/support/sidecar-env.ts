@@ -148,9 +148,10 @@ export function adminEvent(
   resourcePath: string,
   representation: object | null,
   realmId: string,
+  realmName = REALM,
 ): string {
   return keycloakAdminEvent(resourceType, operationType, resourcePath, representation, {
     id: realmId,
-    name: REALM,
+    name: realmName,
   });
 }

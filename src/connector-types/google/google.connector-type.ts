@@ -20,6 +20,7 @@ import {
 export const googleConnectorType: ConnectorType = {
   type: 'google',
   label: 'Google Workspace',
+  claimsThroughMappings: true,
   fields: [
     field('domain', 'Google Domain', 'DOMAIN', {
       required: true,

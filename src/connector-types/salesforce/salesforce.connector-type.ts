@@ -45,6 +45,7 @@ export function sobjectsUrl(config: PreviewContext['config']): string {
 export const salesforceConnectorType: ConnectorType = {
   type: 'salesforce',
   label: 'Salesforce',
+  claimsThroughMappings: true,
   fields: [
     field('apiVersion', 'API Version', 'STRING', { required: true, default: DEFAULT_API_VERSION }),
     field('domainName', 'Domain Name', 'URL', {

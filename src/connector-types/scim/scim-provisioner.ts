@@ -102,7 +102,7 @@ async function adopt(
       409,
     );
   }
-  return resourceId({ status: 200, headers: new Headers(), body: existing }, `adopt ${what}`);
+  return resourceId({ status: 200, headers: {}, body: existing }, `adopt ${what}`);
 }
 
 function scimGroups(

@@ -76,6 +76,7 @@ function scimConnectorType(dialect: ScimDialect): ConnectorType {
   return {
     type: dialect.type,
     label: dialect.label,
+    claimsThroughMappings: true,
     fields: FIELDS,
     validate(values) {
       const result = validateValues(this, values);
