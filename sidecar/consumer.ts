@@ -237,7 +237,9 @@ export function createSidecarConsumer(
       // Abandon waits and unstarted events, and let the batches in hand commit while the consumer
       // still runs (kafkajs drops commits once it stops), then leave the group.
       stopping.abort();
-      await Promise.race([Promise.allSettled([...batchesInHand]), sleep(STOP_DRAIN_MS)]);
+      // The drain limit's timer must not keep the process alive once the batches are done.
+      const limit = sleep(STOP_DRAIN_MS, undefined, { ref: false });
+      await Promise.race([Promise.allSettled([...batchesInHand]), limit]);
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -197,9 +197,7 @@ export class EventHandler {
     );
     if (idps === DEAD) return 'dead_lettered';
     if (!idps.length) return 'no_identity_provider';
-    const withRoles =
-      change.kind !== 'user' ||
-      (await this.retrying(message, signal, started, () => engine.readsRoles(idps)));
+    const withRoles = await this.retrying(message, signal, started, () => engine.readsRoles(idps));
     if (withRoles === DEAD) return 'dead_lettered';
     let targets: Target[] = idps.map((id) => ({ identityProviderId: id, connectorId: null }));
     let deadLettered = false;
@@ -340,7 +338,49 @@ export class EventHandler {
       (change.groupName && { id: change.groupId, name: change.groupName, tenantDomain: realm }) ||
       (await reads.group());
     if (!group) return NOT_FOUND;
-    return engine.runMembership({ ...run, change: change.change, group, userId: change.userId });
+    const members =
+      change.change === 'ADD_MEMBER' ? await this.provisionMember(change.userId, run, reads) : [];
+    if (members === NOT_FOUND) return NOT_FOUND;
+    const added = await engine.runMembership({
+      ...run,
+      change: change.change,
+      group,
+      userId: change.userId,
+    });
+    return [...members, ...added];
+  }
+
+  /**
+   * A user added to a group before their own CREATE was handled (unkeyed events on other
+   * partitions carry no order) is provisioned first, where missing, so the membership applies.
+   * A user who fails here fails the round for that connector, which then runs again.
+   */
+  private async provisionMember(
+    userId: string,
+    run: Target & { source: string },
+    reads: KeycloakReads,
+  ): Promise<ConnectorOutcome[] | typeof NOT_FOUND> {
+    const { engine } = this.deps;
+    const missing = await engine.connectorsWithoutUser(
+      run.identityProviderId,
+      userId,
+      run.connectorId,
+    );
+    if (!missing.length) return [];
+    const user = await reads.user();
+    if (!user) return NOT_FOUND;
+    const outcomes: ConnectorOutcome[] = [];
+    for (const connectorId of missing)
+      outcomes.push(
+        ...(await engine.runUser({
+          ...run,
+          connectorId,
+          operation: ProvisioningOperation.CREATE,
+          user,
+          dryRun: false,
+        })),
+      );
+    return outcomes;
   }
 
   private async wait(

@@ -5,7 +5,10 @@ import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/s
 import type { Sidecar } from '../sidecar/app';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
+import {
+  ProvisioningOperation,
+  ProvisioningStatus,
+} from '../src/provisioning/test-provisioning.types';
 
 jest.setTimeout(120_000);
 
@@ -144,6 +147,44 @@ describe('sidecar', () => {
     expect(
       [...env.scim.groups.values()].filter((g) => g.displayName === 'engineering'),
     ).toHaveLength(1);
+  });
+
+  it('provisions the member first when a membership is handled before the user’s CREATE', async () => {
+    const user = newUser('early-member');
+    const userId = user.id as string;
+    const group = env.keycloak.addGroup(REALM, 'early-group');
+    const groupId = group.id as string;
+    env.keycloak.joinGroup(REALM, userId, groupId);
+    const membership = {
+      value: adminEvent(
+        'GROUP_MEMBERSHIP',
+        'CREATE',
+        `users/${userId}/groups/${groupId}`,
+        { id: groupId, name: 'early-group', path: '/early-group' },
+        realmId,
+      ),
+    };
+    await produce(env.adminTopic, [membership]);
+    const remoteUser = (await until('the member', () => env.scim.byUserName('early-member')))!;
+    await until('the group with its member', () =>
+      [...env.scim.groups.values()].some(
+        (g) =>
+          g.displayName === 'early-group' &&
+          (g.members as { value: string }[]).some((m) => m.value === remoteUser.id),
+      ),
+    );
+    // The user's own CREATE, arriving late, updates the user created above instead of adding one.
+    const created = env.scim.created;
+    await produce(env.adminTopic, [userEvent('CREATE', userId, { username: 'early-member' })]);
+    const records = await until('the late CREATE handled', async () => {
+      const page = await env.core.services.history.page({ localId: userId }, 10, null);
+      return page.edges.length === 2 ? page.edges.map((e) => e.node) : null;
+    });
+    expect(records!.map((r) => [r.operation, r.status])).toEqual([
+      [ProvisioningOperation.UPDATE, ProvisioningStatus.SUCCEEDED],
+      [ProvisioningOperation.CREATE, ProvisioningStatus.SUCCEEDED],
+    ]);
+    expect(env.scim.created).toBe(created);
   });
 
   it("reads a user's groups where the identity provider has a provisioning scope", async () => {

@@ -206,6 +206,18 @@ export class ProvisioningEngine {
     return this.tenants.get(tenantDomain);
   }
 
+  /** The target connectors (one, or every enabled one) where the user has not been provisioned. */
+  async connectorsWithoutUser(
+    identityProviderId: string,
+    userId: string,
+    connectorId: string | null,
+  ): Promise<string[]> {
+    const snapshot = await this.deps.snapshots.get(identityProviderId);
+    const ids = targetConnectors(snapshot, connectorId).map((c) => c.id);
+    const links = await this.deps.links.findMany(ids, 'USER', userId);
+    return ids.filter((id) => !links.has(id));
+  }
+
   /** Whether any of these identity providers needs users' groups and roles (see usesRoles). */
   async readsRoles(identityProviderIds: string[]): Promise<boolean> {
     const snapshots = await Promise.all(
