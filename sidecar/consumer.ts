@@ -24,6 +24,7 @@ import {
   type DeadLetters,
 } from './event-handler';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HandledOffsets } from './handled-offsets';
 import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
 import type { Metrics } from './metrics';
 
@@ -105,6 +106,7 @@ export function createSidecarConsumer(
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
   });
   const chains: KeyChains = new Map();
+  const handled = new HandledOffsets();
   const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
   let joined = false;
@@ -181,8 +183,12 @@ export function createSidecarConsumer(
         retryWaitHooks.set(signal, () => (retryingSince ??= Date.now()));
         const scheduler = new KeyedScheduler(
           chains,
-          (item: { offset: string; key: string[]; message: ParsedMessage }) =>
-            handle(item.message, signal),
+          async (item: { offset: string; key: string[]; message: ParsedMessage }) => {
+            if (handled.has(topic, partition, item.offset)) return true;
+            const ok = await handle(item.message, signal);
+            if (ok) handled.add(topic, partition, item.offset);
+            return ok;
+          },
           (error, item) => {
             metrics.events.inc({ type: 'unknown', outcome: 'error' });
             log.error(
@@ -200,6 +206,7 @@ export function createSidecarConsumer(
             { topic, partition, offset: (BigInt(done) + 1n).toString() },
           ]);
           committed = done;
+          handled.committed(topic, partition, done);
         };
         const all = Promise.all(
           batch.messages.map((m) => {

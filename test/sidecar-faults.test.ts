@@ -136,6 +136,15 @@ describe('sidecar under faults', () => {
     env.scim.failingUserNames.delete('x0');
     await until('the stuck user once its target recovers', () => stuck.arrived('Initial'), 30_000);
     expect(env.scim.created).toBe(41);
+    // Events handled beside the stuck one are not run again when its batch is fetched again.
+    await until('every event committed', () => allCommitted(env), 30_000);
+    const others = [...early.users, ...late.users].map((u) => u.id as string);
+    const rows: { localId: string; n: string }[] = await env.core.dataSource.query(
+      `SELECT localId, COUNT(*) AS n FROM provisioning_record WHERE localId IN (${others.map(() => '?').join(',')}) GROUP BY localId`,
+      others,
+    );
+    expect(rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
+    expect(rows).toHaveLength(40);
   });
 
   it('resumes after a broker restart mid-stream with nothing lost', async () => {
