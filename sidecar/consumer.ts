@@ -207,6 +207,9 @@ export function createSidecarConsumer(
           ]);
           committed = done;
           handled.committed(topic, partition, done);
+          // Refreshed with every commit, not only when a batch arrives.
+          const behind = BigInt(batch.highWatermark) - BigInt(done) - 1n;
+          metrics.lag.set({ topic, partition }, Number(behind > 0n ? behind : 0n));
         };
         const all = Promise.all(
           batch.messages.map((m) => {

@@ -141,13 +141,13 @@ export class EventHandler {
     }
     const context = { eventId: change.eventId, source: sourceOf(message), key: change.orderingKey };
     if (change.kind === 'ignored') {
-      metrics.events.inc({ type: change.eventType, outcome: 'ignored' });
+      metrics.events.inc({ type: metrics.eventType(change.eventType), outcome: 'ignored' });
       log.debug({ ...context, reason: change.reason }, 'event ignored');
       return true;
     }
     try {
       const outcome = await this.provision(message, change, signal);
-      metrics.events.inc({ type: change.eventType, outcome });
+      metrics.events.inc({ type: metrics.eventType(change.eventType), outcome });
       if (outcome === 'provisioned') metrics.latency.observe((Date.now() - change.time) / 1000);
       return true;
     } catch (error) {

@@ -3,11 +3,27 @@
 // dead-lettered events, consumer lag, and event time → provisioned.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Distinct event types kept as labels; the types come from messages, so their number is capped. */
+const MAX_EVENT_TYPES = 200;
+const EVENT_TYPE = /^[A-Z][A-Z0-9_]{0,63}(:[A-Z][A-Z0-9_]{0,31})?$/;
+
+/** The event type as a label: Keycloak-shaped names as they are, up to a cap; anything else `other`. */
+export function eventTypeLabels(): (type: string) => string {
+  const seen = new Set<string>();
+  return (type) => {
+    if (!EVENT_TYPE.test(type)) return 'other';
+    if (!seen.has(type) && seen.size >= MAX_EVENT_TYPES) return 'other';
+    seen.add(type);
+    return type;
+  };
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    eventType: eventTypeLabels(),
     events: new Counter({
       name: 'sidecar_events_total',
       help: 'Keycloak events handled, by type and outcome',
@@ -33,7 +49,7 @@ export function createMetrics() {
     }),
     lag: new Gauge({
       name: 'sidecar_consumer_lag',
-      help: 'Messages behind the partition high watermark when the last batch arrived',
+      help: 'Messages of the partition not yet committed (high watermark − committed offset)',
       labelNames: ['topic', 'partition'] as const,
       registers: [registry],
     }),

@@ -324,5 +324,15 @@ describe('sidecar', () => {
     );
     for (const u of users)
       await until(`${u.username as string}`, () => env.scim.byUserName(u.username as string));
+    // Once all is committed, the lag gauge says so for every partition that had messages.
+    await until('lag 0 on every partition', async () => {
+      const text = await (await fetch(`${sidecar.url}/metrics`)).text();
+      const lags = [
+        ...text.matchAll(/^sidecar_consumer_lag\{topic="([^"]+)",partition="\d+"\} (\d+)$/gm),
+      ]
+        .filter((m) => m[1] === env.adminTopic)
+        .map((m) => Number(m[2]));
+      return lags.length === 3 && lags.every((lag) => lag === 0);
+    });
   });
 });
