@@ -335,4 +335,49 @@ describe('sidecar', () => {
       return lags.length === 3 && lags.every((lag) => lag === 0);
     });
   });
+
+  it('replays a failed membership only while the user is still in the group', async () => {
+    const user = newUser('joiner');
+    const userId = user.id as string;
+    const groupId = env.keycloak.addGroup(REALM, 'replay-group').id as string;
+    env.keycloak.joinGroup(REALM, userId, groupId);
+    await produce(env.adminTopic, [userEvent('CREATE', userId, { username: 'joiner' })]);
+    const remoteUser = (await until('the user', () => env.scim.byUserName('joiner')))!;
+    env.scim.inject({ kind: 'status', status: 400, body: { detail: 'group rejected' } });
+    await produce(env.adminTopic, [
+      {
+        value: adminEvent(
+          'GROUP_MEMBERSHIP',
+          'CREATE',
+          `users/${userId}/groups/${groupId}`,
+          { id: groupId, name: 'replay-group', path: '/replay-group' },
+          realmId,
+        ),
+      },
+    ]);
+    const failed = (await until('the failed membership', () =>
+      env.core.services.history
+        .page({ localId: groupId, status: ProvisioningStatus.FAILED }, 1, null)
+        .then((page) => page.edges[0]?.node),
+    ));
+    const hasMember = () =>
+      [...env.scim.groups.values()].some(
+        (g) =>
+          g.displayName === 'replay-group' &&
+          (g.members as { value: string }[]).some((m) => m.value === remoteUser.id),
+      );
+
+    env.keycloak.leaveGroup(REALM, userId, groupId);
+    const [stale] = await env.core.services.replayer.replay([String(failed.id)]);
+    expect(stale).toMatchObject({
+      status: ProvisioningStatus.SKIPPED,
+      reason: 'the user has left the group since, so the addition no longer applies',
+    });
+    expect(hasMember()).toBe(false);
+
+    env.keycloak.joinGroup(REALM, userId, groupId);
+    const [applied] = await env.core.services.replayer.replay([String(failed.id)]);
+    expect(applied.status).toBe(ProvisioningStatus.SUCCEEDED);
+    expect(hasMember()).toBe(true);
+  });
 });

@@ -308,6 +308,11 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     return { id: group.id, name: group.name, tenantDomain: realm };
   }
 
+  async isMember(realm: string, userId: string, groupId: string): Promise<boolean | null> {
+    const groups = await this.userGroups(realm, userId);
+    return groups && groups.some((g) => g.id === groupId);
+  }
+
   private async loadRealms(): Promise<Map<string, string>> {
     this.realmsLoading ??= (async () => {
       try {

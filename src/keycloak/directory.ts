@@ -14,4 +14,6 @@ export interface KeycloakDirectory {
     options?: { withRoles?: boolean },
   ): Promise<ProvisioningUser | null>;
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
+  /** Whether the user is a direct member of the group now; null when the user is not there. */
+  isMember(realm: string, userId: string, groupId: string): Promise<boolean | null>;
 }

@@ -112,6 +112,17 @@ export class Replayer {
       if (operation === 'ADD_MEMBER' || operation === 'REMOVE_MEMBER') {
         if (typeof member !== 'string')
           return result(ProvisioningStatus.SKIPPED, 'the record does not name the member');
+        // Replaying a membership change the user has since undone would undo their latest change.
+        const isMember = await this.keycloak!.isMember(realm, member, group.id);
+        if (isMember === null)
+          return result(ProvisioningStatus.SKIPPED, 'the user is no longer in Keycloak');
+        if (isMember !== (operation === 'ADD_MEMBER'))
+          return result(
+            ProvisioningStatus.SKIPPED,
+            isMember
+              ? 'the user is in the group again, so the removal no longer applies'
+              : 'the user has left the group since, so the addition no longer applies',
+          );
         outcomes = await this.engine.runMembership({
           ...run,
           change: operation,

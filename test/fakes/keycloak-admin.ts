@@ -140,6 +140,10 @@ export class FakeKeycloak extends LocalHttpServer {
     this.realm(realmName).memberships.get(userId)!.add(groupId);
   }
 
+  leaveGroup(realmName: string, userId: string, groupId: string): void {
+    this.realm(realmName).memberships.get(userId)!.delete(groupId);
+  }
+
   grantRole(realmName: string, subject: { userId?: string; groupId?: string }, role: string): void {
     const realm = this.realm(realmName);
     if (!realm.roles.has(role)) throw new Error(`no role ${role}`);
