@@ -54,6 +54,16 @@ describe('sidecar', () => {
     value: adminEvent('USER', op, `users/${id}`, rep, realmId),
   });
 
+  const membershipEvent = (userId: string, groupId: string, name: string) => ({
+    value: adminEvent(
+      'GROUP_MEMBERSHIP',
+      'CREATE',
+      `users/${userId}/groups/${groupId}`,
+      { id: groupId, name, path: `/${name}` },
+      realmId,
+    ),
+  });
+
   it('provisions a user created in Keycloak, and reports ready and metrics', async () => {
     const user = newUser('first');
     await produce(env.adminTopic, [userEvent('CREATE', user.id as string, { username: 'first' })]);
@@ -126,17 +136,7 @@ describe('sidecar', () => {
     ]);
     const remoteUser = (await until('the user', () => env.scim.byUserName('member')))!;
     // Added to the group after the user exists (unkeyed events on other partitions have no order).
-    await produce(env.adminTopic, [
-      {
-        value: adminEvent(
-          'GROUP_MEMBERSHIP',
-          'CREATE',
-          `users/${user.id as string}/groups/${groupId}`,
-          { id: groupId, name: 'engineering', path: '/engineering' },
-          realmId,
-        ),
-      },
-    ]);
+    await produce(env.adminTopic, [membershipEvent(user.id as string, groupId, 'engineering')]);
     await until('the group with its member', () =>
       [...env.scim.groups.values()].some(
         (g) =>
@@ -155,15 +155,7 @@ describe('sidecar', () => {
     const group = env.keycloak.addGroup(REALM, 'early-group');
     const groupId = group.id as string;
     env.keycloak.joinGroup(REALM, userId, groupId);
-    const membership = {
-      value: adminEvent(
-        'GROUP_MEMBERSHIP',
-        'CREATE',
-        `users/${userId}/groups/${groupId}`,
-        { id: groupId, name: 'early-group', path: '/early-group' },
-        realmId,
-      ),
-    };
+    const membership = membershipEvent(userId, groupId, 'early-group');
     await produce(env.adminTopic, [membership]);
     const remoteUser = (await until('the member', () => env.scim.byUserName('early-member')))!;
     await until('the group with its member', () =>
@@ -344,22 +336,12 @@ describe('sidecar', () => {
     await produce(env.adminTopic, [userEvent('CREATE', userId, { username: 'joiner' })]);
     const remoteUser = (await until('the user', () => env.scim.byUserName('joiner')))!;
     env.scim.inject({ kind: 'status', status: 400, body: { detail: 'group rejected' } });
-    await produce(env.adminTopic, [
-      {
-        value: adminEvent(
-          'GROUP_MEMBERSHIP',
-          'CREATE',
-          `users/${userId}/groups/${groupId}`,
-          { id: groupId, name: 'replay-group', path: '/replay-group' },
-          realmId,
-        ),
-      },
-    ]);
-    const failed = (await until('the failed membership', () =>
+    await produce(env.adminTopic, [membershipEvent(userId, groupId, 'replay-group')]);
+    const failed = await until('the failed membership', () =>
       env.core.services.history
         .page({ localId: groupId, status: ProvisioningStatus.FAILED }, 1, null)
         .then((page) => page.edges[0]?.node),
-    ));
+    );
     const hasMember = () =>
       [...env.scim.groups.values()].some(
         (g) =>
