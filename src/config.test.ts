@@ -41,4 +41,23 @@ describe('config', () => {
     );
     expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/API_TOKEN must be at least 16/);
   });
+
+  it("reads Keycloak's settings, with the not-found window defaulting to 750 ms", () => {
+    const base = {
+      KEYCLOAK_URL: 'http://127.0.0.1:8080/',
+      KEYCLOAK_CLIENT_ID: 'sidecar',
+      KEYCLOAK_CLIENT_SECRET: 'secret',
+    };
+    expect(loadConfig(base).keycloak).toEqual({
+      url: 'http://127.0.0.1:8080',
+      realm: 'master',
+      clientId: 'sidecar',
+      clientSecret: 'secret',
+      notFoundMs: 750,
+    });
+    expect(loadConfig({ ...base, KEYCLOAK_NOT_FOUND_MS: '3000' }).keycloak?.notFoundMs).toBe(3000);
+    expect(() => loadConfig({ ...base, KEYCLOAK_NOT_FOUND_MS: '-1' })).toThrow(
+      /KEYCLOAK_NOT_FOUND_MS must be an integer between 0 and 60000/,
+    );
+  });
 });

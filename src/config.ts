@@ -17,6 +17,8 @@ export interface KeycloakConfig {
   realm: string;
   clientId: string;
   clientSecret: string;
+  /** KEYCLOAK_NOT_FOUND_MS: how long a user or group may be 404 before it counts as absent. */
+  notFoundMs: number;
 }
 
 export interface Config {
@@ -106,6 +108,7 @@ function keycloak(env: Env): KeycloakConfig | null {
     realm: env.KEYCLOAK_REALM || 'master',
     clientId,
     clientSecret,
+    notFoundMs: int(env, 'KEYCLOAK_NOT_FOUND_MS', 750, 0, 60_000),
   };
 }
 

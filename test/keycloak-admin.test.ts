@@ -4,7 +4,11 @@
 import { Writable } from 'node:stream';
 import { ConnectorError } from '../src/common/connector-error';
 import { configureLogger } from '../src/common/logger';
-import { KeycloakAdminClient, type KeycloakAdminConfig } from '../src/keycloak/admin-client';
+import {
+  KeycloakAdminClient,
+  notFoundWindowFor,
+  type KeycloakAdminConfig,
+} from '../src/keycloak/admin-client';
 import { FakeKeycloak } from './fakes/keycloak-admin';
 
 const CLIENT = { id: 'provisioning-sidecar', secret: 'kc-secret-Zq8w-never-logged' };
@@ -268,6 +272,15 @@ describe('getUser', () => {
     expect(userReads('f0000000-0000-4000-8000-000000000001')).toBe(5);
     expect(Date.now() - started).toBeGreaterThanOrEqual(750);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('reads as often as KEYCLOAK_NOT_FOUND_MS allows: once for 0, 9 times for 2000 ms', async () => {
+    expect(
+      await client({ notFoundWindow: undefined, notFoundMs: 0 }).getUser('acme', 'gone-0'),
+    ).toBeNull();
+    expect(userReads('gone-0')).toBe(1);
+    expect(notFoundWindowFor(2000).attempts).toBe(9); // 50 + 100 + 200 + 6 × 400 ≥ 2000
+    expect(notFoundWindowFor(750).attempts).toBe(5);
   });
 
   it('fails at once, without the window, for an unknown realm', async () => {

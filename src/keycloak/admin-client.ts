@@ -43,17 +43,21 @@ export interface KeycloakAdminConfig {
   realm?: string;
   /** Per request; default 5000 ms. */
   timeoutMs?: number;
-  /** Default 5 reads, 50 → 400 ms apart (750 ms in all). */
+  /** How long a 404 is read again, in all; default 750 ms (5 reads, 50 → 400 ms apart). */
+  notFoundMs?: number;
+  /** The exact reads and delays, instead of notFoundMs. */
   notFoundWindow?: NotFoundWindow;
   /** How long the realm id → name list is trusted; an unknown id refreshes it (at most once a second). */
   realmCacheMs?: number;
 }
 
-export const DEFAULT_NOT_FOUND_WINDOW: NotFoundWindow = {
-  attempts: 5,
-  firstDelayMs: 50,
-  maxDelayMs: 400,
-};
+/** Reads 50, 100, 200, then every 400 ms until `totalMs` has passed. */
+export function notFoundWindowFor(totalMs: number): NotFoundWindow {
+  const window = { attempts: 1, firstDelayMs: 50, maxDelayMs: 400 };
+  for (let waited = 0; waited < totalMs; window.attempts++)
+    waited += Math.min(window.maxDelayMs, window.firstDelayMs * 2 ** (window.attempts - 1));
+  return window;
+}
 
 const GROUP_PAGE = 100;
 const REALM_MISS_REFRESH_MS = 1000;
@@ -253,7 +257,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
       clientSecret: config.clientSecret,
       timeoutMs,
     });
-    this.window = config.notFoundWindow ?? DEFAULT_NOT_FOUND_WINDOW;
+    this.window = config.notFoundWindow ?? notFoundWindowFor(config.notFoundMs ?? 750);
     this.realmCacheMs = config.realmCacheMs ?? 5 * 60_000;
   }
 
