@@ -206,11 +206,13 @@ export class EventHandler {
     for (let round = 1; ; round++) {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
       const reads = this.reads(change, realm, withRoles);
-      const settled = await limit.run(() =>
-        Promise.allSettled(
+      // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
+      const settled = await limit.run(() => {
+        if (signal.aborted) throw new Abandoned();
+        return Promise.allSettled(
           targets.map((target) => this.apply(change, realm, target, source, reads)),
-        ),
-      );
+        );
+      });
       const again: Target[] = [];
       let retryAfterMs: number | null = null;
       const exhausted = Date.now() - started >= this.deps.retryForMs;

@@ -78,6 +78,8 @@ export class FakeScimServer extends LocalHttpServer {
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
   /** Creates of these userNames are answered 503 (one user's trouble), until removed. */
   readonly failingUserNames = new Set<string>();
+  /** Every request is answered this much later (a slow target: calls stay in flight). */
+  latencyMs = 0;
 
   constructor(
     readonly version: ScimVersion,
@@ -165,6 +167,7 @@ export class FakeScimServer extends LocalHttpServer {
       headers: req.headers,
       body,
     });
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     if (this.outage && Date.now() < this.outage.until) {
       if (this.outage.mode === 'drop') return void req.socket.destroy();
       return this.send(res, 503, null, { 'retry-after': '1' });
