@@ -2,9 +2,10 @@
 // the sidecar (node dist/sidecar/main.js, a child process) → engine (links and records in MariaDB)
 // → the local SCIM 2.0 server in its own process; the users are read from the local Keycloak admin
 // API (test/fakes/keycloak-admin.ts, in this process).
-//   (a) 20,000 events produced in advance, then the sidecar starts: users/s until the target has all
-//       of them, against the same 20,000 creates sent straight to the target at the same concurrency
-//       with the connectors' HTTP client (before and after, so drift hits both).
+//   (a) 4,000 warm-up events then 20,000 events produced in advance, then the sidecar starts: users/s
+//       of the 20,000 (first to last receipt at the target), against the same 20,000 creates sent
+//       straight to the target at the same concurrency with the connectors' HTTP client (before and
+//       after, so drift hits both; that path is warmed up with 4,000 creates too).
 //   (b) a steady 200 events/s: latency from produce (the event's `time`) to the target's receipt.
 //   (c) a backlog of 100,000 events drained by a fresh sidecar: its RSS (VmRSS every 250 ms).
 // Uses the broker on KAFKA_BROKERS, else the one scripts/kafka.sh runs on 127.0.0.1:$KAFKA_PORT
@@ -469,6 +470,10 @@ async function main() {
     const raw1 = await raw(scim.url, timeoutMs, 'r1', EVENTS);
     console.log(`[${elapsed()}] (a) raw: ${raw1.perSecond.toFixed(0)} users/s`);
     const topicA = await newTopic('a');
+    // The sidecar is a long-running process: like the raw path, it is measured warm. The warm-up
+    // events come first in every partition, so the 20,000 run after them.
+    const warmA = Math.min(EVENTS, 4000);
+    await produceAll(producer, topicA, addUsers(keycloak, 'aw', warmA), realmId);
     const usersA = addUsers(keycloak, 'a', EVENTS);
     const producedA = await produceAll(producer, topicA, usersA, realmId);
     console.log(`[${elapsed()}] (a) ${EVENTS} events produced in ${producedA.toFixed(1)} s`);
@@ -476,6 +481,7 @@ async function main() {
     sidecars.push(sidecarA);
     const readyA = await sidecarA.ready;
     const pidsA = accountedProcesses(sidecarA.child.pid!, scim.pid);
+    await waitCreated(statsUrl, 'aw', warmA, 300_000);
     const cpuA0 = cpuSnapshot(pidsA);
     const a = await waitCreated(statsUrl, 'a', EVENTS, 300_000);
     const cpuA = cpuSplit(cpuA0, cpuSnapshot(pidsA));
@@ -484,10 +490,12 @@ async function main() {
     const recordsA = recordsSince({}, afterA);
     const raw2 = await raw(scim.url, timeoutMs, 'r2', EVENTS);
     const rawMean = (raw1.perSecond + raw2.perSecond) / 2;
-    const fromReady = a.created / ((a.lastAt - readyA) / 1000);
-    const fromSpawn = a.created / ((a.lastAt - sidecarA.spawnedAt) / 1000);
+    // Warm: from the first to the last of the 20,000 at the target (conservative: the last warm-up
+    // events of slower partitions still run in that window). Cold: everything from process start.
+    const warm = a.created / ((a.lastAt - a.firstAt) / 1000);
+    const fromSpawn = (warmA + a.created) / ((a.lastAt - sidecarA.spawnedAt) / 1000);
     console.log(
-      `[${elapsed()}] (a) sidecar: ${fromReady.toFixed(0)} users/s from ready; raw again ${raw2.perSecond.toFixed(0)}`,
+      `[${elapsed()}] (a) sidecar: ${warm.toFixed(0)} users/s warm; raw again ${raw2.perSecond.toFixed(0)}`,
     );
     await json(`${statsUrl}/reset`, 'POST');
     forgetUsers(keycloak);
@@ -565,7 +573,7 @@ async function main() {
     const n = (x: number, digits = 0) =>
       x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
     const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
-    const ratio = fromReady / rawMean;
+    const ratio = warm / rawMean;
     const p99 = quantile(latencies, 0.99);
     console.log(
       `\nSidecar benchmark: Kafka (${PARTITIONS} partitions) → sidecar (child process, SIDECAR_CONCURRENCY=${CONCURRENCY}) → engine (MariaDB) → SCIM 2.0 server in its own process; users read from the local Keycloak admin API`,
@@ -576,10 +584,10 @@ async function main() {
       `| straight to the SCIM server, ${CONCURRENCY} in flight (before) | ${n(EVENTS)} | ${n(raw1.perSecond)} | ${raw1.failures} |`,
     );
     console.log(
-      `| Kafka → sidecar → SCIM, from the sidecar ready (consumer joined) | ${n(a.created)} | ${n(fromReady)} | ${recordsA} |`,
+      `| Kafka → sidecar → SCIM, warm (first to last of the ${n(EVENTS)} at the target) | ${n(a.created)} | ${n(warm)} | ${recordsA} |`,
     );
     console.log(
-      `| Kafka → sidecar → SCIM, from process start (incl. ${n((readyA - sidecarA.spawnedAt) / 1000, 1)} s start-up) | ${n(a.created)} | ${n(fromSpawn)} | |`,
+      `| Kafka → sidecar → SCIM, cold (the ${n(warmA)} warm-up events too, from process start, incl. ${n((readyA - sidecarA.spawnedAt) / 1000, 1)} s start-up) | ${n(warmA + a.created)} | ${n(fromSpawn)} | |`,
     );
     console.log(
       `| straight to the SCIM server, ${CONCURRENCY} in flight (after) | ${n(EVENTS)} | ${n(raw2.perSecond)} | ${raw2.failures} |`,
@@ -587,7 +595,7 @@ async function main() {
     console.log(
       `\nPOSTs received for ${n(a.created)} users created: ${n(a.posts)}; sidecar RSS max ${n(sidecarA.rss.max)} MB; sidecar log lines (warn+): ${sidecarA.lines.length}`,
     );
-    console.log(`CPU from ready to the last user: ${cpuA}`);
+    console.log(`CPU from the end of the warm-up to the last user: ${cpuA}`);
     console.log(
       `\n(b) steady ${RATE} events/s for ${STEADY_SECONDS} s (after ${STEADY_WARM_SECONDS} s unmeasured), produce → target receipt\n`,
     );
@@ -611,7 +619,7 @@ async function main() {
     console.log(`Sidecar memory when ready: ${heapAtReady}; after the drain: ${heapAtEnd}`);
     console.log('\n| goal | measured | |\n|---|---|---|');
     console.log(
-      `| (a) sidecar / raw throughput ≥ 0.7 | ${n(ratio, 2)} (from process start ${n(fromSpawn / rawMean, 2)}) | ${met(ratio >= 0.7)} |`,
+      `| (a) sidecar / raw throughput ≥ 0.7 | ${n(ratio, 2)} (cold, from process start ${n(fromSpawn / rawMean, 2)}) | ${met(ratio >= 0.7)} |`,
     );
     console.log(
       `| (b) p99 produce → target < 250 ms | ${n(p99)} ms | ${met(p99 < 250 && latencies.length === usersB.length)} |`,
