@@ -115,7 +115,7 @@ export function createHttpClient(timeoutMs: number): HttpClient {
     const { headers, body } = encode(request);
     try {
       const response = await undiciRequest(request.url, {
-        method: request.method as 'GET',
+        method: request.method,
         headers,
         body,
         dispatcher,
