@@ -123,9 +123,13 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
 
 /** A connected producer (Java-compatible murmur2 partitioner, acks from all in-sync replicas). */
 export async function connectProducer(clientId = 'test-producer'): Promise<Producer> {
+  // Idempotent, as the sidecar's own producer: a send retried after a broker restart (its first
+  // attempt written but unanswered) must not write the batch twice.
   const producer = (await testKafka(clientId)).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
   });
   await producer.connect();
   return producer;
