@@ -41,7 +41,10 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
     alive: () => consumer.isAlive(),
     metrics,
   });
-  await consumer.start((message, signal) => handler.handle(message, signal));
+  await consumer.start(
+    (message, signal) => handler.handle(message, signal),
+    () => handler.forgetRetries(),
+  );
   log.info({ topics: config.kafka.topics, groupId: config.kafka.groupId }, 'sidecar consuming');
   return {
     core,

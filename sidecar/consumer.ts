@@ -45,7 +45,11 @@ export interface SidecarConsumer {
   isReady(): boolean;
   /** False once the consumer crashed for good. */
   isAlive(): boolean;
-  start(handle: (message: ParsedMessage, signal: AbortSignal) => Promise<boolean>): Promise<void>;
+  /** `onRebalance` runs whenever the group (re)assigns partitions: per-partition memory is stale. */
+  start(
+    handle: (message: ParsedMessage, signal: AbortSignal) => Promise<boolean>,
+    onRebalance?: () => void,
+  ): Promise<void>;
   /** Abandons waiting retries, lets in-flight calls finish, commits, disconnects. */
   stop(): Promise<void>;
 }
@@ -149,7 +153,11 @@ export function createSidecarConsumer(
     deadLetters,
     isReady: () => joined && producerUp,
     isAlive: () => !crashed,
-    async start(handle) {
+    async start(handle, onRebalance) {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        handled.clear();
+        onRebalance?.();
+      });
       await producer.connect();
       await consumer.connect();
       for (const topic of config.topics) await consumer.subscribe({ topic, fromBeginning: true });

@@ -3,7 +3,7 @@
 // backoff (other users' events go on meanwhile), and dead-letter what cannot be provisioned.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorError } from '../src/common/connector-error';
-import { ApiError } from '../src/common/errors';
+import { ApiError, NotFoundError } from '../src/common/errors';
 import { logger } from '../src/common/logger';
 import { backoffDelay } from '../src/common/retry';
 import type { ProvisioningGroup, ProvisioningUser } from '../src/provisioning/claims';
@@ -162,10 +162,9 @@ export class EventHandler {
     signal: AbortSignal,
   ): Promise<string> {
     // Retry time counts from the first attempt, also when the event comes again after its batch
-    // was handed back (see the consumer's batch hold).
+    // was handed back while it waited to retry (see the consumer's batch hold and wait()).
     const source0 = sourceOf(message);
     const started = this.firstAttempt.get(source0) ?? Date.now();
-    this.firstAttempt.set(source0, started);
     try {
       return await this.provisionFrom(message, change, signal, started);
     } finally {
@@ -219,6 +218,11 @@ export class EventHandler {
       for (const [i, result] of settled.entries()) {
         const target = targets[i];
         if (result.status === 'rejected') {
+          if (result.reason instanceof NotFoundError) {
+            // The identity provider or connector was deleted since the event arrived.
+            log.info({ source, target, reason: result.reason.message }, 'target gone: skipped');
+            continue;
+          }
           // Keycloak or the database failed before any connector ran: this target runs again.
           if (!exhausted && isRetriable(result.reason)) {
             again.push(target);
@@ -267,7 +271,7 @@ export class EventHandler {
       }
       targets = again;
       this.deps.metrics.retries.inc();
-      await this.wait(round, retryAfterMs, signal);
+      await this.wait(message, started, round, retryAfterMs, signal);
     }
   }
 
@@ -287,7 +291,13 @@ export class EventHandler {
           return DEAD;
         }
         this.deps.metrics.retries.inc();
-        await this.wait(round, (error as ConnectorError).retryAfterMs ?? null, signal);
+        await this.wait(
+          message,
+          started,
+          round,
+          (error as ConnectorError).retryAfterMs ?? null,
+          signal,
+        );
       }
     }
   }
@@ -371,25 +381,34 @@ export class EventHandler {
     if (!missing.length) return [];
     const user = await reads.user();
     if (!user) return NOT_FOUND;
-    const outcomes: ConnectorOutcome[] = [];
-    for (const connectorId of missing)
-      outcomes.push(
-        ...(await engine.runUser({
+    const created = await Promise.all(
+      missing.map((connectorId) =>
+        engine.runUser({
           ...run,
           connectorId,
           operation: ProvisioningOperation.CREATE,
           user,
           dryRun: false,
-        })),
-      );
-    return outcomes;
+        }),
+      ),
+    );
+    return created.flat();
+  }
+
+  /** Partitions may have moved: an event seen again starts a fresh retry budget. */
+  forgetRetries(): void {
+    this.firstAttempt.clear();
   }
 
   private async wait(
+    message: ConsumedMessage,
+    started: number,
     round: number,
     retryAfterMs: number | null,
     signal: AbortSignal,
   ): Promise<void> {
+    // Remembered only for events that wait: one abandoned now keeps its retry time when fetched again.
+    this.firstAttempt.set(sourceOf(message), started);
     const delay = backoffDelay(
       round,
       { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },

@@ -20,6 +20,11 @@ export class HandledOffsets {
     this.of(topic, partition).add(offset);
   }
 
+  /** After a rebalance: another member may have consumed these partitions since. */
+  clear(): void {
+    this.byPartition.clear();
+  }
+
   /** Forgets what the commit now covers: everything up to `offset`. */
   committed(topic: string, partition: number, offset: string): void {
     const offsets = this.byPartition.get(`${topic}/${partition}`);

@@ -108,7 +108,7 @@ function keycloak(env: Env): KeycloakConfig | null {
     realm: env.KEYCLOAK_REALM || 'master',
     clientId,
     clientSecret,
-    notFoundMs: int(env, 'KEYCLOAK_NOT_FOUND_MS', 750, 0, 60_000),
+    notFoundMs: int(env, 'KEYCLOAK_NOT_FOUND_MS', 750, 0, 10_000),
   };
 }
 

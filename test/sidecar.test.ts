@@ -179,6 +179,31 @@ describe('sidecar', () => {
     expect(env.scim.created).toBe(created);
   });
 
+  it('sees an identity provider registered through the API at once, even right after "none"', async () => {
+    const late = env.keycloak.addRealm('late');
+    const event = (u: Record<string, unknown>) => ({
+      key: u.id as string,
+      value: adminEvent('USER', 'CREATE', `users/${u.id as string}`, null, late.id, 'late'),
+    });
+    const noTarget = /sidecar_events_total\{type="USER:CREATE",outcome="no_identity_provider"\} 1/;
+    await produce(env.adminTopic, [event(env.keycloak.addUser('late', { username: 'late-a' }))]);
+    await until('the event counted without an identity provider', async () =>
+      noTarget.test(await (await fetch(`${sidecar.url}/metrics`)).text()),
+    );
+    // Registered by another process (the API), so this sidecar's cache hears nothing of it.
+    const idp = await env.core.services.identityProviders.create({
+      name: 'late-idp',
+      tenantDomain: 'late',
+      enabled: true,
+    });
+    await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
+      bearerToken: env.secrets[0],
+      userEndpoint: `${env.scim.url}/Users`,
+    });
+    await produce(env.adminTopic, [event(env.keycloak.addUser('late', { username: 'late-b' }))]);
+    await until('the next user at the target', () => env.scim.byUserName('late-b'));
+  });
+
   it("reads a user's groups where the identity provider has a provisioning scope", async () => {
     const scoped = env.keycloak.addRealm('scoped');
     const idp = await env.core.services.identityProviders.create({

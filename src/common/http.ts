@@ -76,7 +76,8 @@ const TIMEOUT_CODES = new Set([
 ]);
 
 function unreachable(request: HttpRequest, timeoutMs: number, cause: unknown): ConnectorError {
-  const timedOut = TIMEOUT_CODES.has((cause as { code?: string } | null)?.code ?? '');
+  const { code, name } = (cause ?? {}) as { code?: string; name?: string };
+  const timedOut = TIMEOUT_CODES.has(code ?? '') || name === 'TimeoutError';
   return new ConnectorError(
     timedOut
       ? `no answer from ${describeTarget(request.url)} within ${timeoutMs} ms`
@@ -98,10 +99,13 @@ function encode(request: HttpRequest): { headers: Record<string, string>; body?:
     headers['content-type'] = 'application/json';
     body = JSON.stringify(request.body);
   }
-  return { headers: { ...headers, ...request.headers }, body };
+  // Header names are case-insensitive: the caller's Content-Type replaces ours, never doubles it.
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    headers[name.toLowerCase()] = value;
+  return { headers, body };
 }
 
-/** `timeoutMs` bounds connecting, waiting for the headers, and each pause in the body. */
+/** `timeoutMs` bounds each call as a whole: connecting, the headers and the whole body. */
 export function createHttpClient(timeoutMs: number): HttpClient {
   const dispatcher = new Agent({
     connect: { timeout: timeoutMs },
@@ -119,6 +123,8 @@ export function createHttpClient(timeoutMs: number): HttpClient {
         headers,
         body,
         dispatcher,
+        // The whole call, body included: a target trickling bytes must not hold a slot forever.
+        signal: AbortSignal.timeout(timeoutMs),
       });
       return {
         status: response.statusCode,

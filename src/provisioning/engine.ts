@@ -202,7 +202,12 @@ export class ProvisioningEngine {
   }
 
   /** The enabled identity providers of a tenant: where the sidecar sends a tenant's changes. */
-  identityProvidersOf(tenantDomain: string): Promise<string[]> {
+  async identityProvidersOf(tenantDomain: string): Promise<string[]> {
+    const ids = await this.tenants.get(tenantDomain);
+    if (ids.length) return ids;
+    // "None" means the event is dropped: check afresh, as another process (the API) may have
+    // just registered one. Later changes reach this process's list within the TTL.
+    this.tenants.forget(tenantDomain);
     return this.tenants.get(tenantDomain);
   }
 
@@ -221,9 +226,15 @@ export class ProvisioningEngine {
   /** Whether any of these identity providers needs users' groups and roles (see usesRoles). */
   async readsRoles(identityProviderIds: string[]): Promise<boolean> {
     const snapshots = await Promise.all(
-      identityProviderIds.map((id) => this.deps.snapshots.get(id)),
+      identityProviderIds.map((id) =>
+        this.deps.snapshots.get(id).catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+          this.tenants.invalidate(); // deleted through another process: the list is stale
+          return null;
+        }),
+      ),
     );
-    return snapshots.some((s) => s.usesRoles);
+    return snapshots.some((s) => s?.usesRoles);
   }
 
   private subject(run: Run, entityType: 'USER' | 'GROUP', localId: string): RecordSubject {

@@ -63,6 +63,11 @@ export class TtlCache<T> {
     return value;
   }
 
+  /** Drops one key: its next get loads it again. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Called after any change to identity providers, connectors or mappings. */
   invalidate(): void {
     this.entries.clear();
