@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createConnection } from 'mysql2/promise';
 import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
@@ -123,4 +124,43 @@ export function benchUser(username: string, i: number, tenantDomain: string): Pr
       username,
     ),
   };
+}
+
+export interface PoolResult {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/**
+ * Runs `task` for 0..n-1 with `concurrency` in flight (a task answering false, or throwing, is a
+ * failure); the overall rate and per-task latency percentiles.
+ */
+export async function pool(
+  name: string,
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<boolean>,
+): Promise<PoolResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t = performance.now();
+        if (!(await task(i).catch(() => false))) failures++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { name, perSecond: n / seconds, p50: at(0.5), p99: at(0.99), failures };
 }

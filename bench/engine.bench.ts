@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startApp, type App } from '../src/app';
 import { createHttpClient, type HttpClient } from '../src/common/http';
@@ -18,50 +17,23 @@ import {
 } from '../src/provisioning/test-provisioning.types';
 import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
 import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
-import { BENCH_SCIM_PASSWORD, benchUser, freshDatabase } from './bench-support';
+import {
+  BENCH_SCIM_PASSWORD,
+  benchUser,
+  freshDatabase,
+  pool,
+  type PoolResult,
+} from './bench-support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
 
-interface Result {
-  name: string;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
+type Result = PoolResult;
 
 function user(prefix: string, i: number): ProvisioningUser {
   const username = `${prefix}${i}@bench.test`;
   return benchUser(username, i, 'bench');
-}
-
-/** Runs `task` for 0..n-1 with `concurrency` in flight; per-task latencies and the overall rate. */
-async function pool(
-  name: string,
-  n: number,
-  task: (i: number) => Promise<boolean>,
-): Promise<Result> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failures = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const t = performance.now();
-        if (!(await task(i))) failures++;
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { name, perSecond: n / seconds, p50: at(0.5), p99: at(0.99), failures };
 }
 
 async function startScimServer(): Promise<{ url: string; stop(): void }> {
@@ -129,19 +101,25 @@ async function main() {
       return outcome.status === ProvisioningStatus.SUCCEEDED;
     };
     // A full run of each first: the target's and this process's JIT warm up before anything counts.
-    await pool('warm-up', USERS, raw('warm-raw-'));
-    await pool('warm-up', USERS, engine('warm-engine-'));
+    await pool('warm-up', USERS, CONCURRENCY, raw('warm-raw-'));
+    await pool('warm-up', USERS, CONCURRENCY, engine('warm-engine-'));
     // Two rounds, alternating, so drift in the machine's speed hits both paths alike.
     const rounds = Array.from({ length: Number(process.env.BENCH_ROUNDS ?? 3) }, (_, i) => i + 1);
     const results: Result[] = [];
     for (const round of rounds) {
       results.push(
-        await pool(`straight to the SCIM server, round ${round}`, USERS, raw(`raw${round}-`)),
+        await pool(
+          `straight to the SCIM server, round ${round}`,
+          USERS,
+          CONCURRENCY,
+          raw(`raw${round}-`),
+        ),
       );
       results.push(
         await pool(
           `through the engine (links + records in MariaDB), round ${round}`,
           USERS,
+          CONCURRENCY,
           engine(`engine${round}-`),
         ),
       );

@@ -36,6 +36,7 @@ import {
   quantile,
   rssMb,
   sleep,
+  pool,
   startScimProcess,
 } from './bench-support';
 
@@ -358,28 +359,16 @@ async function raw(
 ): Promise<{ perSecond: number; failures: number }> {
   const target = scimTarget(SCIM_2_0, { userEndpoint: `${scimUrl}/Users` });
   const http = createHttpClient(timeoutMs);
-  let next = 0;
-  let failures = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const { resource } = userResource(target, rawUser(prefix, next++), []);
-        try {
-          const response = await http.send({
-            method: 'POST',
-            url: target.userEndpoint,
-            headers: { authorization: AUTH },
-            body: resource,
-          });
-          if (response.status !== 201) failures++;
-        } catch {
-          failures++;
-        }
-      }
-    }),
-  );
-  const perSecond = n / ((performance.now() - started) / 1000);
+  const { perSecond, failures } = await pool(prefix, n, CONCURRENCY, async (i) => {
+    const { resource } = userResource(target, rawUser(prefix, i), []);
+    const response = await http.send({
+      method: 'POST',
+      url: target.userEndpoint,
+      headers: { authorization: AUTH },
+      body: resource,
+    });
+    return response.status === 201;
+  });
   await http.close();
   return { perSecond, failures };
 }

@@ -2,7 +2,6 @@
 // many calls, renewal before expiry and once after a 401, users with claims and roles, the
 // "not found yet" window, realm names, and errors that say whether trying again can help.
 import { Writable } from 'node:stream';
-import { ConnectorError } from '../src/common/connector-error';
 import { configureLogger } from '../src/common/logger';
 import {
   KeycloakAdminClient,
@@ -10,6 +9,7 @@ import {
   type KeycloakAdminConfig,
 } from '../src/keycloak/admin-client';
 import { FakeKeycloak } from './fakes/keycloak-admin';
+import { failure } from './support/failure';
 
 const CLIENT = { id: 'provisioning-sidecar', secret: 'kc-secret-Zq8w-never-logged' };
 const FAST_WINDOW = { attempts: 4, firstDelayMs: 20, maxDelayMs: 40 };
@@ -68,15 +68,6 @@ function newUser(extra: Record<string, unknown> = {}) {
 const statuses = () => keycloak.adminRequests().map((r) => r.status);
 const userReads = (id: string) =>
   keycloak.requests.filter((r) => r.path === `/admin/realms/acme/users/${id}`).length;
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 describe('service account token', () => {
   it('is fetched once for many calls, from the auth realm with client_credentials', async () => {

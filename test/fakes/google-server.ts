@@ -190,14 +190,8 @@ export class FakeGoogleServer extends LocalHttpServer {
     }
   }
 
-  private send(
-    res: http.ServerResponse,
-    status: number,
-    body: Json | null,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-    res.end(body === null ? undefined : JSON.stringify(body));
+  protected override jsonContentType(): string {
+    return 'application/json; charset=UTF-8';
   }
 
   /** Google's JSON error body: { error: { code, message, errors: [{ domain, reason, message }], status } }. */

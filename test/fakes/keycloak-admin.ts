@@ -184,11 +184,6 @@ export class FakeKeycloak extends LocalHttpServer {
     return realm;
   }
 
-  private send(res: http.ServerResponse, status: number, body: unknown, headers = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(body === null ? undefined : JSON.stringify(body));
-  }
-
   protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);

@@ -15,6 +15,25 @@ export abstract class LocalHttpServer {
 
   protected abstract handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 
+  /** The Content-Type of this server's JSON bodies, as the real service sends it. */
+  protected jsonContentType(): string {
+    return 'application/json';
+  }
+
+  /** A JSON answer; a null body is sent as no body (and no Content-Type). */
+  protected send(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, {
+      ...(body === null ? {} : { 'content-type': this.jsonContentType() }),
+      ...headers,
+    });
+    res.end(body === null ? undefined : JSON.stringify(body));
+  }
+
   async start(): Promise<this> {
     const server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

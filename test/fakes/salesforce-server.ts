@@ -138,17 +138,8 @@ export class FakeSalesforceServer extends LocalHttpServer {
     return toId18(`0055g00000${tail.slice(2)}`);
   }
 
-  private send(
-    res: http.ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(status, {
-      ...(body === null ? {} : { 'content-type': 'application/json;charset=UTF-8' }),
-      ...headers,
-    });
-    res.end(body === null ? undefined : JSON.stringify(body));
+  protected override jsonContentType(): string {
+    return 'application/json;charset=UTF-8';
   }
 
   /** Salesforce's REST error body: an array of `{ message, errorCode, fields? }`. */

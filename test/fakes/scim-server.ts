@@ -127,17 +127,8 @@ export class FakeScimServer extends LocalHttpServer {
     this.send(res, status, body);
   }
 
-  private send(
-    res: http.ServerResponse,
-    status: number,
-    body: Json | null,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(status, {
-      'content-type': this.version === '2.0' ? 'application/scim+json' : 'application/json',
-      ...headers,
-    });
-    res.end(body === null ? undefined : JSON.stringify(body));
+  protected override jsonContentType(): string {
+    return this.version === '2.0' ? 'application/scim+json' : 'application/json';
   }
 
   private authorized(req: http.IncomingMessage): boolean {

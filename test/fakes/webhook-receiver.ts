@@ -34,16 +34,6 @@ export class FakeWebhookReceiver extends LocalHttpServer {
     this.faults.length = 0;
   }
 
-  private send(
-    res: http.ServerResponse,
-    status: number,
-    body: Json | null,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(body === null ? undefined : JSON.stringify(body));
-  }
-
   private signed(raw: string, header: string | undefined): boolean {
     const expected = Buffer.from(
       `sha256=${createHmac('sha256', this.secret).update(raw).digest('hex')}`,

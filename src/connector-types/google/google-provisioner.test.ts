@@ -1,10 +1,10 @@
-import { ConnectorError } from '../../common/connector-error';
 import { createHttpClient } from '../../common/http';
 import { claimsFrom } from '../../provisioning/claims';
 import { FakeGoogleServer } from '../../../test/fakes/google-server';
 import { makeTestKeys } from '../../../test/support/keys';
 import { createGoogleProvisioner } from './google-provisioner';
 import { groupEmailOf } from './google-requests';
+import { failure } from '../../../test/support/failure';
 
 const DOMAIN = 'acme-workspace.test';
 const SERVICE_ACCOUNT = 'sa@acme-project.iam.gserviceaccount.com';
@@ -51,15 +51,6 @@ describe('Google provisioner, one attempt at a time', () => {
       tenantDomain: 'acme',
       claims: claimsFrom([], username),
     };
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-    const error = await promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
   }
 
   it('does no I/O when created', () => {
