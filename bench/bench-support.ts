@@ -7,10 +7,31 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createConnection } from 'mysql2/promise';
+import type { HttpClient } from '../src/common/http';
+import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
+import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
 import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
 
 /** Basic-auth password of the benchmark's local SCIM server. */
 export const BENCH_SCIM_PASSWORD = 'bench-scim-pw';
+const BENCH_SCIM_AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
+
+/**
+ * The raw path of the benchmarks: `POST /Users` straight to the local SCIM 2.0 server with the
+ * connectors' HTTP client; true when it answered 201.
+ */
+export function straightCreate(http: HttpClient, scimUrl: string) {
+  const target = scimTarget(SCIM_2_0, { userEndpoint: `${scimUrl}/Users` });
+  return async (user: ProvisioningUser): Promise<boolean> => {
+    const response = await http.send({
+      method: 'POST',
+      url: target.userEndpoint,
+      headers: { authorization: BENCH_SCIM_AUTH },
+      body: userResource(target, user, []).resource,
+    });
+    return response.status === 201;
+  };
+}
 
 export const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 

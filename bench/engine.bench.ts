@@ -15,19 +15,17 @@ import {
   ProvisioningOperation,
   ProvisioningStatus,
 } from '../src/provisioning/test-provisioning.types';
-import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
-import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
 import {
   BENCH_SCIM_PASSWORD,
   benchUser,
   freshDatabase,
   pool,
+  straightCreate,
   type PoolResult,
 } from './bench-support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
 
 type Result = PoolResult;
 
@@ -76,20 +74,13 @@ async function main() {
   let http: HttpClient | undefined;
   try {
     const identityProviderId = await configure(app, scim.url);
-    const target = scimTarget(SCIM_2_0, { userEndpoint: `${scim.url}/Users` });
     // The same HTTP client the connectors use (timeout, JSON, typed errors), so the ratio is what
     // the engine adds: link lookup, decision, retry wrapper, link + record commit.
-    const client = (http = createHttpClient(config.provisioningTimeoutMs));
-    const raw = (prefix: string) => async (i: number) => {
-      const { resource } = userResource(target, user(prefix, i), []);
-      const response = await client.send({
-        method: 'POST',
-        url: target.userEndpoint,
-        headers: { authorization: AUTH },
-        body: resource,
-      });
-      return response.status === 201;
-    };
+    const create = straightCreate(
+      (http = createHttpClient(config.provisioningTimeoutMs)),
+      scim.url,
+    );
+    const raw = (prefix: string) => (i: number) => create(user(prefix, i));
     const engine = (prefix: string) => async (i: number) => {
       const [outcome] = await app.services.engine.runUser({
         identityProviderId,

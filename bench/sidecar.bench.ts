@@ -23,8 +23,6 @@ import { configureLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config';
 import { openCore } from '../src/core';
 import type { ProvisioningUser } from '../src/provisioning/claims';
-import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
-import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
 import { adminEvent } from '../test/fakes/keycloak-events';
 import { FakeKeycloak } from '../test/fakes/keycloak-admin';
 import {
@@ -38,6 +36,7 @@ import {
   sleep,
   pool,
   startScimProcess,
+  straightCreate,
 } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_SIDECAR_EVENTS ?? 20_000);
@@ -53,7 +52,6 @@ const SIDECAR_NODE_ARGS = '--max-old-space-size=128';
 const REALM = 'bench';
 const KEYCLOAK_CLIENT = { id: 'provisioning-sidecar', secret: 'bench-kc-secret' };
 const SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
-const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
 const KAFKA_SH = path.resolve(__dirname, '../../scripts/kafka.sh');
 const run = randomBytes(3).toString('hex');
 
@@ -357,18 +355,11 @@ async function raw(
   prefix: string,
   n: number,
 ): Promise<{ perSecond: number; failures: number }> {
-  const target = scimTarget(SCIM_2_0, { userEndpoint: `${scimUrl}/Users` });
   const http = createHttpClient(timeoutMs);
-  const { perSecond, failures } = await pool(prefix, n, CONCURRENCY, async (i) => {
-    const { resource } = userResource(target, rawUser(prefix, i), []);
-    const response = await http.send({
-      method: 'POST',
-      url: target.userEndpoint,
-      headers: { authorization: AUTH },
-      body: resource,
-    });
-    return response.status === 201;
-  });
+  const create = straightCreate(http, scimUrl);
+  const { perSecond, failures } = await pool(prefix, n, CONCURRENCY, (i) =>
+    create(rawUser(prefix, i)),
+  );
   await http.close();
   return { perSecond, failures };
 }
