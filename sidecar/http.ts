@@ -1,8 +1,10 @@
 // The sidecar's own small HTTP surface: liveness, readiness (Kafka joined, database reachable) and
-// Prometheus metrics.
+// Prometheus metrics. Bound to loopback, it answers only requests that name a loopback host.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
+import { isLoopback } from '../src/config';
+import { loopbackRefusal } from '../src/http/loopback-guard';
 import type { Metrics } from './metrics';
 
 export async function startSidecarHttp(
@@ -19,7 +21,11 @@ export async function startSidecarHttp(
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  // Bound to loopback, it answers only loopback hosts, as the API does (no DNS rebinding).
+  const loopbackOnly = isLoopback(host);
   const server = http.createServer((req, res) => {
+    const refusal = loopbackOnly ? loopbackRefusal(req) : null;
+    if (refusal) return json(res, 403, { error: refusal });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method !== 'GET') return json(res, 405, { error: 'GET only' });
     if (path === '/healthz')

@@ -35,6 +35,7 @@ export async function startApp(config: Config): Promise<App> {
     dataSource,
     assets: loadGraphiqlAssets(),
     maxRequestBytes: config.maxRequestBytes,
+    loopbackOnly: !config.apiToken && !config.oidc,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -22,7 +22,20 @@ describe('config', () => {
   });
 
   it('binds to all interfaces by default once authentication is configured', () => {
-    expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:8080/realms/master' }).host).toBe('0.0.0.0');
+    const oidc = { OIDC_ISSUER: 'http://127.0.0.1:8080/realms/master', OIDC_CLIENT_ID: 'api' };
+    expect(loadConfig(oidc).host).toBe('0.0.0.0');
+  });
+
+  it("needs the API's own OIDC client, which is also the audience unless one is named", () => {
+    const issuer = { OIDC_ISSUER: 'http://127.0.0.1:8080/realms/master' };
+    expect(() => loadConfig(issuer)).toThrow(/OIDC_CLIENT_ID is required with OIDC_ISSUER/);
+    expect(loadConfig({ ...issuer, OIDC_CLIENT_ID: 'api' }).oidc).toMatchObject({
+      clientId: 'api',
+      audience: 'api',
+    });
+    expect(
+      loadConfig({ ...issuer, OIDC_CLIENT_ID: 'api', OIDC_AUDIENCE: 'urn:api' }).oidc?.audience,
+    ).toBe('urn:api');
   });
 
   it('refuses MySQL without SECRETS_KEY and accepts it with one', () => {

@@ -7,7 +7,10 @@ export type DatabaseConfig =
 export interface OidcConfig {
   issuer: string;
   jwksUrl: string | null;
-  audience: string | null;
+  /** OIDC_CLIENT_ID: this API's own client in the issuer; its client roles count, and it is the default audience. */
+  clientId: string;
+  /** The audience a token must name in `aud` (or as `azp`): OIDC_AUDIENCE, else the client id. */
+  audience: string;
   requiredRole: string;
 }
 
@@ -81,10 +84,17 @@ function oidc(env: Env): OidcConfig | null {
   } catch {
     throw new ConfigError(`OIDC_ISSUER must be an absolute URL, got "${issuer}"`);
   }
+  const clientId = env.OIDC_CLIENT_ID;
+  if (!clientId) {
+    throw new ConfigError(
+      'OIDC_CLIENT_ID is required with OIDC_ISSUER: the client id of this API in the issuer (tokens must be issued for it, and only its client roles count)',
+    );
+  }
   return {
     issuer,
     jwksUrl: env.OIDC_JWKS_URL || null,
-    audience: env.OIDC_AUDIENCE || null,
+    clientId,
+    audience: env.OIDC_AUDIENCE || clientId,
     requiredRole: env.OIDC_REQUIRED_ROLE || 'provisioning-admin',
   };
 }

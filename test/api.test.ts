@@ -101,6 +101,24 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
         doc.SALESFORCE_MAPPINGS.length,
       );
     });
+    it.each([
+      'name.__proto__.polluted',
+      'urn:x:__proto__.polluted',
+      'constructor.prototype.x',
+      'urn:a:b:prototype',
+    ])('refuses the remote claim %s, which would reach a prototype', async (remoteClaim) => {
+      const id = await createIdp(`proto-${remoteClaim.replace(/[^a-z]/gi, '')}`);
+      ok(await api.gql(doc.SET_MAPPINGS, { id, m: doc.SALESFORCE_MAPPINGS }));
+      const bad = await api.gql(doc.SET_MAPPINGS, {
+        id,
+        m: [{ remoteClaim, defaultValue: 'yes' }],
+      });
+      expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0].message).toMatch(/names __proto__, constructor or prototype/);
+      expect(ok(await api.gql(doc.GET_IDP, { id })).identityProvider.claimMappings).toHaveLength(
+        doc.SALESFORCE_MAPPINGS.length,
+      );
+    });
   });
 
   describe('connectors', () => {

@@ -60,7 +60,7 @@ describe('OIDC access tokens', () => {
     issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}/realms/acme`;
     api = await startTestApi('sqlite', {
       OIDC_ISSUER: issuer,
-      OIDC_AUDIENCE: 'provisioning-api',
+      OIDC_CLIENT_ID: 'provisioning-api',
       HOST: '127.0.0.1',
     });
   });
@@ -71,12 +71,13 @@ describe('OIDC access tokens', () => {
 
   function token(
     claims: object,
-    options: { key?: KeyLike; expiresIn?: string; audience?: string } = {},
+    options: { key?: KeyLike; expiresIn?: string; audience?: string | null } = {},
   ) {
-    return new SignJWT({ ...claims })
+    const jwt = new SignJWT({ ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(issuer)
-      .setAudience(options.audience ?? 'provisioning-api')
+      .setIssuer(issuer);
+    if (options.audience !== null) jwt.setAudience(options.audience ?? 'provisioning-api');
+    return jwt
       .setSubject('admin-user')
       .setIssuedAt()
       .setExpirationTime(options.expiresIn ?? '5m')
@@ -96,6 +97,32 @@ describe('OIDC access tokens', () => {
       await token({ resource_access: { 'provisioning-api': { roles: ['provisioning-admin'] } } }),
     );
     expect(response.status).toBe(200);
+  });
+
+  it('ignores the role on any other client of the realm', async () => {
+    const response = await call(
+      await token({
+        resource_access: {
+          'some-app': { roles: ['provisioning-admin'] },
+          'provisioning-api': { roles: ['viewer'] },
+        },
+      }),
+    );
+    expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('FORBIDDEN');
+  });
+
+  it('accepts a token without this audience only when this API is its authorized party', async () => {
+    const role = { realm_access: { roles: ['provisioning-admin'] } };
+    const asParty = await call(
+      await token({ ...role, azp: 'provisioning-api' }, { audience: 'account' }),
+    );
+    expect(asParty.status).toBe(200);
+    for (const audience of ['account', null]) {
+      const response = await call(await token({ ...role, azp: 'some-app' }, { audience }));
+      expect(response.status).toBe(401);
+      expect(response.errors![0].message).toMatch(/issued neither for nor by "provisioning-api"/);
+    }
   });
 
   it('answers 403 FORBIDDEN without the role', async () => {

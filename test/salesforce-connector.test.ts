@@ -114,6 +114,24 @@ describe('Salesforce connector', () => {
     expect(sf.tokenRequests).toHaveLength(1);
   });
 
+  it('uses the session only at the configured Domain Name, whatever instance_url the login names', async () => {
+    const elsewhere = await new FakeSalesforceServer(SALESFORCE_CREDENTIALS).start();
+    try {
+      sf.revokeTokens();
+      sf.instanceUrl = elsewhere.url;
+      const user = newUser();
+      const result = await run(user);
+      expect(result).toMatchObject({ status: 'SUCCEEDED' });
+      expect(sf.byUsername(salesforceUsername(user.username))).toBeDefined();
+      expect(elsewhere.requests).toEqual([]);
+      expect(api.logs.join('')).toMatch(
+        /named another instance_url than the configured Domain Name/,
+      );
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   it('fails REQUIRED_FIELD_MISSING permanently, naming the field, and stores no link', async () => {
     const user = newUser(undefined, { lastname: '' });
     const result = await run(user);

@@ -1,5 +1,6 @@
 // The sidecar end to end: Keycloak events on a real Kafka broker → sidecar → engine → the local
 // SCIM 2.0 server, links and records in MariaDB; users read from a local Keycloak admin API.
+import http from 'node:http';
 import { produce, collectMessages, uniqueGroup } from './support/kafka';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import type { Sidecar } from '../sidecar/app';
@@ -75,6 +76,16 @@ describe('sidecar', () => {
     const metrics = await (await fetch(`${sidecar.url}/metrics`)).text();
     expect(metrics).toMatch(/sidecar_events_total\{type="USER:CREATE",outcome="provisioned"\} 1/);
     expect(metrics).toMatch(/sidecar_event_to_provisioned_seconds_count 1/);
+    // Bound to loopback, it does not answer a page that rebinds its own name to 127.0.0.1.
+    const rebound = await new Promise<number>((resolve, reject) =>
+      http
+        .get(`${sidecar.url}/metrics`, { headers: { host: 'attacker.example' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+        .on('error', reject),
+    );
+    expect(rebound).toBe(403);
   });
 
   it('provisions an unkeyed REGISTER from the user-event topic and a REST-shaped admin event', async () => {

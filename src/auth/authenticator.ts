@@ -19,18 +19,26 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Roles as Keycloak puts them (realm_access, resource_access) or a plain "roles" claim. */
-export function rolesOf(payload: JWTPayload): Set<string> {
+/**
+ * Roles that count: realm roles, roles of this API's own client, and a plain "roles" claim
+ * (RFC 9068). A role on any other client does not: whoever administers some other client of the
+ * realm could name a role "provisioning-admin" there.
+ */
+export function rolesOf(payload: JWTPayload, clientId: string): Set<string> {
   const roles = new Set<string>();
   const add = (list: unknown) =>
     Array.isArray(list) && list.forEach((r) => typeof r === 'string' && roles.add(r));
   add((payload.realm_access as { roles?: unknown } | undefined)?.roles);
-  for (const client of Object.values(
-    (payload.resource_access as Record<string, { roles?: unknown }>) ?? {},
-  ))
-    add(client?.roles);
+  const clients = payload.resource_access as Record<string, { roles?: unknown }> | undefined;
+  if (clients && Object.hasOwn(clients, clientId)) add(clients[clientId]?.roles);
   add(payload.roles);
   return roles;
+}
+
+/** The token was issued for this API: its audience names it, or it is the authorized party. */
+function issuedFor(payload: JWTPayload, audience: string): boolean {
+  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  return aud.includes(audience) || payload.azp === audience;
 }
 
 /** OIDC_JWKS_URL, else the jwks_uri of the issuer's discovery document (fetched once). */
@@ -57,14 +65,16 @@ function oidcVerifier(oidc: OidcConfig) {
         timeoutDuration: 5000,
         cooldownDuration: 30_000,
       });
-      ({ payload } = await jwtVerify(token, jwks, {
-        issuer: oidc.issuer,
-        audience: oidc.audience ?? undefined,
-      }));
+      ({ payload } = await jwtVerify(token, jwks, { issuer: oidc.issuer }));
     } catch (error) {
       throw new UnauthenticatedError(`invalid access token: ${(error as Error).message}`);
     }
-    if (!rolesOf(payload).has(oidc.requiredRole)) {
+    if (!issuedFor(payload, oidc.audience)) {
+      throw new UnauthenticatedError(
+        `invalid access token: issued neither for nor by "${oidc.audience}" (aud, azp)`,
+      );
+    }
+    if (!rolesOf(payload, oidc.clientId).has(oidc.requiredRole)) {
       throw new ForbiddenError(`the access token lacks the role "${oidc.requiredRole}"`);
     }
     return {

@@ -33,3 +33,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/** Path segments that lead from a plain object to its prototype. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** True when a dotted or URN-style attribute path has a segment that names a prototype. */
+export function reachesPrototype(path: string): boolean {
+  return path.split(/[.:]/).some((segment) => PROTOTYPE_KEYS.has(segment));
+}

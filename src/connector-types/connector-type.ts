@@ -9,6 +9,10 @@ export type FieldKind = 'STRING' | 'TEXT' | 'URL' | 'EMAIL' | 'DOMAIN' | 'BOOLEA
 export interface ConnectorField {
   name: string;
   label: string;
+  /**
+   * URL fields are the addresses secrets are sent to: changing one needs the stored secrets given
+   * again. A custom type declares every such address as a URL field.
+   */
   kind: FieldKind;
   required: boolean;
   secret: boolean;

@@ -28,6 +28,34 @@ export function mergeValues(
   return merged;
 }
 
+/**
+ * Secrets follow their address: a stored secret goes only to the URLs it was entered with. When an
+ * input changes any URL field, every secret it would keep must be given again (or cleared), so a
+ * caller who can edit the config cannot redirect a password, client secret or key to their server.
+ */
+export function requireSecretsForNewAddress(
+  type: ConnectorType,
+  stored: FieldValues,
+  merged: FieldValues,
+  input: FieldInput,
+): void {
+  const same = (a: unknown, b: unknown) =>
+    (typeof a === 'string' ? a.trim() : a) === (typeof b === 'string' ? b.trim() : b);
+  const moved = type.fields.filter(
+    (f) => f.kind === 'URL' && !same(stored[f.name], merged[f.name]),
+  );
+  const kept = type.fields.filter(
+    (f) => f.secret && stored[f.name] !== undefined && input[f.name] === undefined,
+  );
+  if (!moved.length || !kept.length) return;
+  const names = (fields: ConnectorField[]) => fields.map((f) => f.name).join(', ');
+  throw new UserInputError(
+    `changing ${names(moved)} would send the stored ${names(kept)} to a new address: ` +
+      `give ${kept.length > 1 ? 'them' : 'it'} again in the same input (or null to clear)`,
+    kept[0].name,
+  );
+}
+
 function checkKind(f: ConnectorField, value: string | boolean): string | boolean {
   if (f.kind === 'BOOLEAN') {
     if (typeof value === 'boolean') return value;

@@ -7,7 +7,11 @@ import { isUuid } from '../common/validation';
 import { logger } from '../common/logger';
 import type { SecretBox } from '../common/secrets';
 import type { FieldValues } from '../connector-types/connector-type';
-import { mergeValues, type FieldInput } from '../connector-types/field-values';
+import {
+  mergeValues,
+  requireSecretsForNewAddress,
+  type FieldInput,
+} from '../connector-types/field-values';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import { Connector } from './connector.entity';
@@ -51,7 +55,9 @@ export class ConnectorService extends ChangeNotifier {
     const stored: FieldValues = existing
       ? { ...existing.config, ...this.openSecrets(existing) }
       : {};
-    const { config, secrets } = type.validate(mergeValues(type, stored, input));
+    const merged = mergeValues(type, stored, input);
+    requireSecretsForNewAddress(type, stored, merged, input);
+    const { config, secrets } = type.validate(merged);
     const row = existing ?? this.repo.create({ identityProviderId, type: typeCode, enabled: true });
     row.config = config;
     row.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;

@@ -2,7 +2,7 @@
 // /healthz and /readyz. Authentication runs before any GraphQL work.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { HeaderMap } from '@apollo/server';
+import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import bodyParser from 'body-parser';
 import type { DataSource } from 'typeorm';
 import { ApiError } from '../common/errors';
@@ -10,6 +10,7 @@ import { logger } from '../common/logger';
 import type { Authenticator } from '../auth/authenticator';
 import type { GraphqlContext } from '../graphql/apollo';
 import { ASSET_PREFIX, type Asset } from '../graphql/graphiql';
+import { loopbackRefusal } from './loopback-guard';
 
 const log = logger('http');
 
@@ -19,6 +20,8 @@ interface HttpDeps {
   dataSource: DataSource;
   assets: Map<string, Asset>;
   maxRequestBytes: number;
+  /** No authentication configured: only loopback hosts and origins are answered. */
+  loopbackOnly: boolean;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -26,41 +29,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function wantsLandingPage(req: IncomingMessage, search: string): boolean {
-  return (
-    req.method === 'GET' &&
-    (req.headers.accept ?? '').includes('text/html') &&
-    !/[?&]query=/.test(search)
-  );
-}
-
-async function handleGraphql(
-  deps: HttpDeps,
-  req: IncomingMessage & { body?: unknown },
-  res: ServerResponse,
-  search: string,
-) {
-  let principal: GraphqlContext['principal'];
-  if (!wantsLandingPage(req, search)) {
-    try {
-      principal = await deps.authenticate(req.headers.authorization);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      const status = error.code === 'FORBIDDEN' ? 403 : 401;
-      sendJson(res, status, {
-        errors: [{ message: error.message, extensions: { code: error.code } }],
-      });
-      return;
-    }
-  }
+function headerMap(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const response = await deps.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body: req.body },
-    context: async () => ({ principal }),
-  });
+  return headers;
+}
+
+async function send(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
@@ -71,12 +48,58 @@ async function handleGraphql(
   res.end();
 }
 
+/**
+ * GraphiQL's page, for a caller without valid credentials. Apollo itself decides whether it serves
+ * the page (a GET that prefers text/html), but it is handed the request without its query string
+ * and body, so whatever it decides, no operation can run. Null when it would not serve the page.
+ */
+async function landingPage(deps: HttpDeps, req: IncomingMessage) {
+  if (req.method !== 'GET') return null;
+  const response = await deps.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: 'GET', headers: headerMap(req), search: '', body: undefined },
+    context: () => Promise.reject(new Error('the landing page runs no operation')),
+  });
+  return response.headers.get('content-type')?.startsWith('text/html') ? response : null;
+}
+
+async function handleGraphql(
+  deps: HttpDeps,
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  search: string,
+) {
+  let principal: GraphqlContext['principal'];
+  try {
+    principal = await deps.authenticate(req.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const page = await landingPage(deps, req);
+    if (page) return send(res, page);
+    sendJson(res, error.code === 'FORBIDDEN' ? 403 : 401, {
+      errors: [{ message: error.message, extensions: { code: error.code } }],
+    });
+    return;
+  }
+  const response = await deps.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: {
+      method: req.method!.toUpperCase(),
+      headers: headerMap(req),
+      search,
+      body: req.body,
+    },
+    context: async () => ({ principal }),
+  });
+  await send(res, response);
+}
+
 async function readiness(deps: HttpDeps, res: ServerResponse) {
   try {
     await deps.dataSource.query('SELECT 1');
     sendJson(res, 200, { status: 'ready', database: 'up' });
   } catch (error) {
-    sendJson(res, 503, { status: 'not ready', database: (error as Error).message });
+    // Up or down only: the driver's message names hosts, users and schemas.
+    log.warn({ err: error }, 'readiness: database unreachable');
+    sendJson(res, 503, { status: 'not ready', database: 'down' });
   }
 }
 
@@ -102,6 +125,12 @@ export function createHttpServer(deps: HttpDeps): http.Server {
           ],
         });
     };
+    const refusal = deps.loopbackOnly ? loopbackRefusal(req) : null;
+    if (refusal) {
+      return sendJson(res, 403, {
+        errors: [{ message: refusal, extensions: { code: 'FORBIDDEN' } }],
+      });
+    }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') return void readiness(deps, res);
     if (req.method === 'GET' && url.pathname.startsWith(ASSET_PREFIX)) {

@@ -2,7 +2,7 @@
 import { DataSource, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { ChangeNotifier } from '../common/change-notifier';
-import { isUuid } from '../common/validation';
+import { isUuid, reachesPrototype } from '../common/validation';
 import { ClaimMapping } from './claim-mapping.entity';
 import { IdentityProvider } from './identity-provider.entity';
 import type {
@@ -82,6 +82,12 @@ export class IdentityProviderService extends ChangeNotifier {
         throw new UserInputError(
           `remoteClaim "${m.remoteClaim}" needs a localClaim or a defaultValue`,
           'localClaim',
+        );
+      }
+      if (reachesPrototype(m.remoteClaim)) {
+        throw new UserInputError(
+          `remoteClaim "${m.remoteClaim}" names __proto__, constructor or prototype, which no target attribute may`,
+          'remoteClaim',
         );
       }
       seen.add(m.remoteClaim);

@@ -89,6 +89,8 @@ export class FakeSalesforceServer extends LocalHttpServer {
   readonly tokenRequests: { grantType: string; username: string; status: number }[] = [];
   /** Every access token ever issued, for secret scans; never forgotten. */
   readonly issuedTokens: string[] = [];
+  /** What the token endpoint names as instance_url; its own address unless a test changes it. */
+  instanceUrl: string | null = null;
   private readonly validTokens = new Set<string>();
   private readonly faults: SalesforceFault[] = [];
   private seq = 0;
@@ -112,6 +114,7 @@ export class FakeSalesforceServer extends LocalHttpServer {
     this.requests.length = 0;
     this.tokenRequests.length = 0;
     this.faults.length = 0;
+    this.instanceUrl = null;
   }
 
   /** Revokes every session, as an admin or a session timeout would. */
@@ -233,7 +236,7 @@ export class FakeSalesforceServer extends LocalHttpServer {
     const issuedAt = String(Date.now());
     this.send(res, 200, {
       access_token: accessToken,
-      instance_url: this.url,
+      instance_url: this.instanceUrl ?? this.url,
       id,
       token_type: 'Bearer',
       issued_at: issuedAt,

@@ -12,6 +12,7 @@ import {
 import { Transport } from 'jsforce/lib/transport';
 import { ConnectorError, isRetriableStatus } from '../../common/connector-error';
 import { parseRetryAfter } from '../../common/http';
+import { logger } from '../../common/logger';
 import type { ProvisioningUser } from '../../provisioning/claims';
 import type { Provisioner, ProvisionerContext, RemoteRef } from '../connector-type';
 import { text } from '../field-values';
@@ -149,6 +150,16 @@ function isCode(error: unknown, ...codes: string[]): error is ConnectorError {
   return error instanceof ConnectorError && codes.includes(error.code);
 }
 
+const log = logger('salesforce');
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
 export function createSalesforceProvisioner(context: ProvisionerContext): Provisioner {
   const { config, secrets } = context;
   const transport = new ProvisioningTransport(context.timeoutMs);
@@ -173,9 +184,18 @@ export function createSalesforceProvisioner(context: ProvisionerContext): Provis
         false,
       );
     }
+    // The access token goes only to the configured Domain Name, never to the instance_url the
+    // token endpoint names: an address nobody entered must not receive a session.
+    const instanceUrl = (text(config, 'domainName') ?? '').replace(/\/+$/, '');
+    if (token.instance_url && originOf(token.instance_url) !== originOf(instanceUrl)) {
+      log.warn(
+        { instanceUrl: token.instance_url, domainName: instanceUrl },
+        'Salesforce login named another instance_url than the configured Domain Name; the session is used only at the Domain Name',
+      );
+    }
     // No oauth2 client on the Connection, so jsforce's own 401 refresh stays off; call() does it.
     const conn = new Connection({
-      instanceUrl: token.instance_url || text(config, 'domainName')?.replace(/\/+$/, ''),
+      instanceUrl,
       accessToken: token.access_token,
       version,
     });

@@ -51,14 +51,25 @@ function isScimPath(path: string): boolean {
   return CORE_ATTRIBUTES.has(path.split('.')[0]);
 }
 
+/** Own properties only: a path segment such as __proto__ becomes a plain key, never a prototype. */
+function setOwn(node: Json, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function ownObject(node: Json, key: string): Json {
+  const existing = Object.hasOwn(node, key) ? node[key] : undefined;
+  if (typeof existing === 'object' && existing !== null && !Array.isArray(existing))
+    return existing as Json;
+  const created: Json = {};
+  setOwn(node, key, created);
+  return created;
+}
+
 function setPath(target: Json, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = target;
-  for (const part of parts.slice(0, -1)) {
-    node[part] = typeof node[part] === 'object' && node[part] !== null ? node[part] : {};
-    node = node[part] as Json;
-  }
-  node[parts[parts.length - 1]] = value;
+  for (const part of parts.slice(0, -1)) node = ownObject(node, part);
+  setOwn(node, parts[parts.length - 1], value);
 }
 
 function scimValue(attribute: string, value: string): unknown {
@@ -74,9 +85,7 @@ export function scimAttributes(user: ProvisioningUser, mappings: ClaimMappingRul
   for (const [path, value] of mapClaims(user.claims, rules)) {
     if (path.startsWith('urn:')) {
       const cut = path.lastIndexOf(':');
-      const extension = (attributes[path.slice(0, cut)] ?? {}) as Json;
-      setPath(extension, path.slice(cut + 1), value);
-      attributes[path.slice(0, cut)] = extension;
+      setPath(ownObject(attributes, path.slice(0, cut)), path.slice(cut + 1), value);
     } else {
       setPath(attributes, path, scimValue(path.split('.')[0], value));
     }
