@@ -18,7 +18,11 @@ import {
   type RemoteRef,
 } from '../src/connector-types/connector-type';
 import { flag, text, validateValues } from '../src/connector-types/field-values';
-import type { ProvisioningGroup, ProvisioningUser } from '../src/provisioning/claims';
+import {
+  isDisabled,
+  type ProvisioningGroup,
+  type ProvisioningUser,
+} from '../src/provisioning/claims';
 
 type Body = Record<string, unknown>;
 const USER_EVENTS = { CREATE: 'user.created', UPDATE: 'user.updated', DELETE: 'user.deleted' };
@@ -27,7 +31,13 @@ function userBody(user: ProvisioningUser, includeClaims: boolean, id?: string): 
   const claims = includeClaims ? Object.fromEntries(user.claims) : undefined;
   return {
     ...(id ? { id } : {}),
-    user: { id: user.id, username: user.username, tenantDomain: user.tenantDomain, claims },
+    user: {
+      id: user.id,
+      username: user.username,
+      tenantDomain: user.tenantDomain,
+      active: isDisabled(user.claims) !== true,
+      claims,
+    },
   };
 }
 

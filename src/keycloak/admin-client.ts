@@ -13,6 +13,7 @@ import {
 import { logger } from '../common/logger';
 import type { KeycloakDirectory } from './directory';
 import {
+  ACCOUNT_DISABLED_CLAIM,
   EMAIL_CLAIM,
   GIVEN_NAME_CLAIM,
   GROUPS_CLAIM,
@@ -137,7 +138,7 @@ function userClaims(
   if (user.email) claims.set(EMAIL_CLAIM, user.email);
   if (user.firstName) claims.set(GIVEN_NAME_CLAIM, user.firstName);
   if (user.lastName) claims.set(LAST_NAME_CLAIM, user.lastName);
-  claims.set(`${WSO2_CLAIM}accountDisabled`, String(user.enabled === false));
+  claims.set(ACCOUNT_DISABLED_CLAIM, String(user.enabled === false));
   if (groups.length) claims.set(GROUPS_CLAIM, groups.map((g) => g.name).join(','));
   if (roles.length) claims.set(ROLES_CLAIM, roles.join(','));
   return claims;

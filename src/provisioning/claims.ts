@@ -11,6 +11,15 @@ export const ROLES_CLAIM = `${WSO2_CLAIM}roles`;
 
 export type LocalClaims = ReadonlyMap<string, string>;
 
+/** Keycloak's `enabled`, negated (WSO2's claim): "true" for a disabled account. */
+export const ACCOUNT_DISABLED_CLAIM = `${WSO2_CLAIM}accountDisabled`;
+
+/** Whether the account is disabled in Keycloak; undefined where the claims do not say. */
+export function isDisabled(claims: LocalClaims): boolean | undefined {
+  const value = claims.get(ACCOUNT_DISABLED_CLAIM);
+  return value === undefined ? undefined : value === 'true';
+}
+
 export interface ClaimMappingRule {
   remoteClaim: string;
   localClaim: string | null;

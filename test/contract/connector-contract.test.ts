@@ -142,6 +142,32 @@ describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {
     expect(target.lastUserWriteBody()).not.toHaveProperty('password');
   });
 
+  it('suspends or deactivates a user disabled in Keycloak, and restores one re-enabled', async () => {
+    const user = newUser();
+    const created = await run(user);
+    expect(target.readUser(created.remoteId)!.active).toBe(true);
+    const withDisabled = (value: string) => ({
+      ...user,
+      claims: [...user.claims, { uri: 'http://wso2.org/claims/accountDisabled', value }],
+    });
+    const disabled = await run(withDisabled('true'), 'UPDATE');
+    expect(disabled).toMatchObject({ status: 'SUCCEEDED', remoteId: created.remoteId });
+    expect(target.readUser(created.remoteId)).toMatchObject({
+      active: false,
+      familyName: 'Lovelace',
+    });
+    const enabled = await run(withDisabled('false'), 'UPDATE');
+    expect(enabled).toMatchObject({ status: 'SUCCEEDED', remoteId: created.remoteId });
+    expect(target.readUser(created.remoteId)!.active).toBe(true);
+    // Created while disabled: the account arrives suspended or inactive, never usable.
+    const second = newUser();
+    const createdDisabled = await run({
+      ...second,
+      claims: [...second.claims, { uri: 'http://wso2.org/claims/accountDisabled', value: 'true' }],
+    });
+    expect(target.readUser(createdDisabled.remoteId)!.active).toBe(false);
+  });
+
   it('renames the user in place when the username changes', async () => {
     const user = newUser();
     const { remoteId } = await run(user);

@@ -452,6 +452,7 @@ export class FakeGoogleServer extends LocalHttpServer {
       fail(400, 'invalid', 'Invalid Password');
     this.checkFree(email);
     const user = this.newUser(email, name);
+    if (typeof body?.suspended === 'boolean') user.suspended = body.suspended;
     this.users.set(user.id, user);
     return user;
   }

@@ -3,6 +3,7 @@
 import {
   claimValue,
   GIVEN_NAME_CLAIM,
+  isDisabled,
   LAST_NAME_CLAIM,
   mapClaims,
   type ProvisioningGroup,
@@ -29,6 +30,8 @@ export interface GoogleUserBody {
   primaryEmail: string;
   name: GoogleName;
   password?: string;
+  /** A disabled Keycloak account is a suspended Google user, and back when re-enabled. */
+  suspended?: boolean;
 }
 
 /** The API root with exactly one trailing slash (googleapis resolves paths against it). */
@@ -57,13 +60,20 @@ export function googleName(context: UserContext, withFallback: boolean): GoogleN
   };
 }
 
+function suspension(context: UserContext): Pick<GoogleUserBody, 'suspended'> {
+  const disabled = isDisabled(context.user.claims);
+  return disabled === undefined ? {} : { suspended: disabled };
+}
+
 export function insertUserBody(context: UserContext, password: string): GoogleUserBody {
-  return { primaryEmail: primaryEmailOf(context), name: googleName(context, true), password };
+  const name = googleName(context, true);
+  return { primaryEmail: primaryEmailOf(context), name, password, ...suspension(context) };
 }
 
 /** Updates never carry a password (WSO2 resets it on every update: a bug we do not copy). */
 export function updateUserBody(context: UserContext): GoogleUserBody {
-  return { primaryEmail: primaryEmailOf(context), name: googleName(context, false) };
+  const name = googleName(context, false);
+  return { primaryEmail: primaryEmailOf(context), name, ...suspension(context) };
 }
 
 /** A group's address: its name made into a mailbox local part, at the Google Domain. */

@@ -1,7 +1,7 @@
 // Salesforce (REST API, sobjects/User): Username from the provisioning pattern and the
 // Provisioning Domain; every mapped remote claim becomes a User field; delete deactivates.
 import { UserInputError } from '../../common/errors';
-import { mapClaims } from '../../provisioning/claims';
+import { isDisabled, mapClaims } from '../../provisioning/claims';
 import { DEFAULT_SEPARATOR } from '../../provisioning/pattern';
 import {
   field,
@@ -34,6 +34,10 @@ export function salesforceFields(
     fields[name] = value === 'true' ? true : value === 'false' ? false : value;
   }
   fields.Username = patternId(context, 'provisioningDomain');
+  // A disabled Keycloak account is an inactive Salesforce user (and active again when re-enabled),
+  // unless a claim mapping sets IsActive itself.
+  const disabled = isDisabled(context.user.claims);
+  if (disabled !== undefined && !Object.hasOwn(fields, 'IsActive')) fields.IsActive = !disabled;
   return fields;
 }
 

@@ -3,9 +3,9 @@
 import {
   EMAIL_CLAIM,
   GIVEN_NAME_CLAIM,
+  isDisabled,
   LAST_NAME_CLAIM,
   mapClaims,
-  WSO2_CLAIM,
   type ProvisioningUser,
   type ClaimMappingRule,
 } from '../../provisioning/claims';
@@ -90,8 +90,8 @@ export function scimAttributes(user: ProvisioningUser, mappings: ClaimMappingRul
       setPath(attributes, path, scimValue(path.split('.')[0], value));
     }
   }
-  const disabled = user.claims.get(`${WSO2_CLAIM}accountDisabled`);
-  if (disabled !== undefined && !('active' in attributes)) attributes.active = disabled !== 'true';
+  const disabled = isDisabled(user.claims);
+  if (disabled !== undefined && !('active' in attributes)) attributes.active = !disabled;
   if (!('displayName' in attributes) && attributes.name) {
     const name = attributes.name as Json;
     const full = [name.givenName, name.familyName].filter(Boolean).join(' ');

@@ -50,7 +50,7 @@ export function webhookTarget(): ContractTarget {
         name: user.username,
         givenName: claims['http://wso2.org/claims/givenname'] ?? null,
         familyName: claims['http://wso2.org/claims/lastname'] ?? null,
-        active: true,
+        active: user.active !== false,
       };
     },
     readGroup(remoteId) {
