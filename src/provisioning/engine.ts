@@ -3,7 +3,7 @@
 // exact request and send nothing; real runs call the connector's Provisioner with retries, keep
 // links, and record every attempt. The API's testProvisioning and the sidecar both come here.
 import { performance } from 'node:perf_hooks';
-import { ConnectorError } from '../common/connector-error';
+import { ConnectorError, isGone } from '../common/connector-error';
 import { NotFoundError } from '../common/errors';
 import { logger } from '../common/logger';
 import { withRetry, type RetryOptions } from '../common/retry';
@@ -392,9 +392,26 @@ async function lifecycle(
   const ref =
     outcome.operation === ProvisioningOperation.CREATE
       ? await calls.create()
-      : await calls.update(link!.remoteId);
+      : await updateOrRecreate(outcome, link!, calls);
   changes.push({ ...key, ref });
   return ref;
+}
+
+/** A linked object the target no longer has is created again and relinked, and the record says so. */
+async function updateOrRecreate(
+  outcome: ConnectorOutcome,
+  link: LinkRef,
+  calls: { create(): Promise<RemoteRef>; update(remoteId: string): Promise<RemoteRef> },
+): Promise<RemoteRef> {
+  try {
+    return await calls.update(link.remoteId);
+  } catch (error) {
+    if (!isGone(error)) throw error;
+    const ref = await calls.create();
+    outcome.operation = ProvisioningOperation.CREATE;
+    outcome.reason = `linked ${link.remoteId} was gone at the target: created again and relinked`;
+    return ref;
+  }
 }
 
 function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {

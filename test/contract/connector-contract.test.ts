@@ -168,6 +168,25 @@ describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {
     expect(target.readUser(createdDisabled.remoteId)!.active).toBe(false);
   });
 
+  it('creates a linked user again, and relinks it, when the target no longer has it', async () => {
+    const user = newUser();
+    const created = await run(user);
+    target.dropUser(created.remoteId);
+    const healed = await run(newUserLike(user, 'Byron'), 'UPDATE');
+    expect(healed).toMatchObject({ status: 'SUCCEEDED', operation: 'CREATE' });
+    expect(healed.reason).toMatch(/was gone at the target: created again and relinked/);
+    expect(healed.remoteId).not.toBe(created.remoteId);
+    expect(target.readUser(healed.remoteId)).toMatchObject({ familyName: 'Byron', active: true });
+    expect((await link('USER', user.id))!.remoteId).toBe(healed.remoteId);
+    // The next update goes to the new object, with no detour.
+    const next = await run(newUserLike(user, 'King'), 'UPDATE');
+    expect(next).toMatchObject({
+      status: 'SUCCEEDED',
+      operation: 'UPDATE',
+      remoteId: healed.remoteId,
+    });
+  });
+
   it('renames the user in place when the username changes', async () => {
     const user = newUser();
     const { remoteId } = await run(user);

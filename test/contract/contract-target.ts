@@ -61,6 +61,8 @@ export interface ContractTarget {
 
   readUser(remoteId: string): RemoteUser | undefined;
   readGroup(remoteId: string): RemoteGroup | undefined;
+  /** Removes a user behind the connector's back, as an admin at the target or a restored backup would. */
+  dropUser(remoteId: string): void;
   /** Puts a user with this provisioned name at the target, as if made elsewhere; returns its id. */
   seedUser(name: string): string;
   /** The next `count` requests (default 1) meet this fault. */

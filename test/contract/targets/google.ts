@@ -76,6 +76,7 @@ export function googleTarget(): ContractTarget {
       if (!group) return undefined;
       return { name: group.name, memberIds: [...server.members.get(remoteId)!.keys()] };
     },
+    dropUser: (remoteId) => void server.users.delete(remoteId),
     seedUser: (name) => server.seedUser(name).id as string,
     inject(fault: ContractFault, count = 1) {
       for (let i = 0; i < count; i++) server.inject(fault);

@@ -97,6 +97,7 @@ export function salesforceTarget(): ContractTarget {
       };
     },
     readGroup: () => undefined,
+    dropUser: (remoteId) => void server.users.delete(remoteId),
     seedUser: (name) =>
       server.seed({ ...DEFAULTS, Username: name, Email: name, FirstName: 'Old', LastName: 'Old' }),
     inject(fault: ContractFault, count = 1) {

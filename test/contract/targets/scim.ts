@@ -51,6 +51,7 @@ export function scimTarget(version: ScimVersion): ContractTarget {
       if (!group) return undefined;
       return { name: group.displayName, memberIds: group.members.map((m: any) => m.value) };
     },
+    dropUser: (remoteId) => void server.users.delete(remoteId),
     seedUser(name) {
       const id = `existing-${name}`;
       server.users.set(id, { schemas: ['x'], id, userName: name, name: { givenName: 'Old' } });

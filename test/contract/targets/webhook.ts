@@ -57,6 +57,7 @@ export function webhookTarget(): ContractTarget {
       const group = receiver.groups.get(remoteId);
       return group && { name: group.name, memberIds: [...group.members] };
     },
+    dropUser: (remoteId) => void receiver.users.delete(remoteId),
     seedUser(name) {
       const id = `existing-${name}`;
       receiver.users.set(id, {
