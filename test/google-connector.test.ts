@@ -142,7 +142,8 @@ describe('Google connector', () => {
       const { remoteId } = await run(ids, user);
       const inserted = server.requests.find((r) => r.method === 'POST')!.body!;
       expect(inserted.password).toMatch(/^.{32,100}$/);
-      const updated = await run(ids, user, 'UPDATE');
+      const married = { ...user, claims: newUser('Murray').claims };
+      const updated = await run(ids, married, 'UPDATE');
       expect(updated).toMatchObject({ status: 'SUCCEEDED', remoteId });
       const update = server.requests.at(-1)!;
       expect(update).toMatchObject({
@@ -151,7 +152,7 @@ describe('Google connector', () => {
       });
       expect(update.body).toEqual({
         primaryEmail: `${user.username}@${GOOGLE_DOMAIN}`,
-        name: { givenName: 'Grace', familyName: 'Hopper' },
+        name: { givenName: 'Grace', familyName: 'Murray' },
       });
       const logs = api.logs.join('');
       expect(logs).not.toContain(inserted.password);
@@ -164,7 +165,9 @@ describe('Google connector', () => {
         givenName: user.username,
         familyName: user.username,
       });
-      await run(ids, user, 'UPDATE');
+      // A claim Google does not use makes the update go out (an unchanged one would be skipped).
+      const department = [{ uri: 'http://wso2.org/claims/department', value: 'Navy' }];
+      await run(ids, { ...user, claims: department }, 'UPDATE');
       expect(server.requests.at(-1)!.body).toEqual({ primaryEmail: expect.any(String), name: {} });
     });
 

@@ -12,7 +12,7 @@ import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import type { GroupProvisioner, Provisioner, RemoteRef } from '../connector-types/connector-type';
 import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
-import { decideGroup, decideMembership, decideUser } from './decision';
+import { decideGroup, decideMembership, decideUser, type Decision } from './decision';
 import { redactSecrets } from './redact';
 import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './idp-snapshot';
 import type { LinkChange, LinkRef, LinkStore } from './links';
@@ -27,6 +27,7 @@ import {
   type RecordSubject,
 } from './outcome';
 import type { ProvisionerCache } from './provisioners';
+import { groupHash, UNCHANGED, userHash } from './representation';
 import type { ProvisioningLog } from './provisioning-log';
 import { ProvisioningOperation, ProvisioningStatus } from './test-provisioning.types';
 
@@ -99,13 +100,24 @@ export class ProvisioningEngine {
     return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
-      const decision = decideUser(idp, connector, user, run.operation, link);
+      const hash = userHash(snapshot, connector, user);
+      const decision = unlessUnchanged(
+        decideUser(idp, connector, user, run.operation, link),
+        link,
+        hash,
+        run.dryRun,
+      );
       const outcome = start(snapshot, connector, decision, link);
       if (decision.skipReason) return outcome;
       if (run.dryRun) return this.preview(snapshot, connector, user, outcome);
       const provisioner = this.provisioner(snapshot, connector, outcome);
       if (!provisioner) return outcome;
-      const key = { connectorId: connector.id, entityType: 'USER', localId: user.id } as const;
+      const key = {
+        connectorId: connector.id,
+        entityType: 'USER',
+        localId: user.id,
+        hash,
+      } as const;
       return this.attempt(connector, outcome, subject, () =>
         lifecycle(outcome, link, key, changes, {
           create: () => provisioner.createUser(user),
@@ -123,7 +135,13 @@ export class ProvisioningEngine {
     return this.each(snapshot, run, subject, async (connector, links, changes) => {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
-      const decision = decideGroup(idp, connector, run.group, run.operation, link);
+      const hash = groupHash(snapshot, connector, run.group);
+      const decision = unlessUnchanged(
+        decideGroup(idp, connector, run.group, run.operation, link),
+        link,
+        hash,
+        false,
+      );
       const outcome = start(snapshot, connector, decision, link);
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
@@ -132,6 +150,7 @@ export class ProvisioningEngine {
         connectorId: connector.id,
         entityType: 'GROUP',
         localId: run.group.id,
+        hash,
       } as const;
       return this.attempt(connector, outcome, subject, () =>
         lifecycle(outcome, link, key, changes, {
@@ -167,7 +186,13 @@ export class ProvisioningEngine {
         ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
         : null;
       return this.attempt(connector, outcome, subject, async () => {
-        group ??= await this.createGroupOnce(connector.id, run.group, groups, changes);
+        group ??= await this.createGroupOnce(
+          connector.id,
+          run.group,
+          groups,
+          changes,
+          groupHash(snapshot, connector, run.group),
+        );
         if (run.change === 'ADD_MEMBER') await groups.addMember(group.remoteId, member!.remoteId);
         else await groups.removeMember(group.remoteId, member!.remoteId);
         return group;
@@ -184,12 +209,13 @@ export class ProvisioningEngine {
     group: ProvisioningGroup,
     groups: GroupProvisioner,
     changes: LinkChange[],
+    hash: string,
   ): Promise<RemoteRef> {
     const key = `${connectorId}/${group.id}`;
     let creation = this.groupsBeingCreated.get(key);
     if (!creation) {
       creation = groups.createGroup(group).then((ref) => {
-        changes.push({ connectorId, entityType: 'GROUP', localId: group.id, ref });
+        changes.push({ connectorId, entityType: 'GROUP', localId: group.id, ref, hash });
         return ref;
       });
       this.groupsBeingCreated.set(key, creation);
@@ -370,6 +396,22 @@ export class ProvisioningEngine {
     }
     return outcome;
   }
+}
+
+/**
+ * An update whose representation hashes as the one last sent through this link would change
+ * nothing: it is skipped and costs no call. Previews still show the request.
+ */
+function unlessUnchanged(
+  decision: Decision,
+  link: LinkRef | null,
+  hash: string,
+  dryRun: boolean,
+): Decision {
+  const same = link?.attributesHash === hash;
+  if (dryRun || decision.skipReason || decision.operation !== ProvisioningOperation.UPDATE || !same)
+    return decision;
+  return { ...decision, skipReason: UNCHANGED };
 }
 
 /** CREATE, UPDATE or DELETE of one user or group, as decided; the link change goes into `changes`. */

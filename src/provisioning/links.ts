@@ -7,7 +7,10 @@ import type { RemoteRef } from '../connector-types/connector-type';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
 export type EntityType = 'USER' | 'GROUP';
-export type LinkRef = Pick<ProvisionedEntity, 'connectorId' | 'remoteId' | 'remoteName'>;
+export type LinkRef = Pick<
+  ProvisionedEntity,
+  'connectorId' | 'remoteId' | 'remoteName' | 'attributesHash'
+>;
 
 /** A link to store (ref) or to drop (ref null) after a call to the target succeeded. */
 export interface LinkChange {
@@ -15,6 +18,8 @@ export interface LinkChange {
   entityType: EntityType;
   localId: string;
   ref: RemoteRef | null;
+  /** The hash of the representation just sent (see representation.ts); null when unknown. */
+  hash?: string | null;
 }
 
 interface Lookup {
@@ -57,7 +62,7 @@ export class LinkStore {
     const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     try {
       const rows: LinkRow[] = await this.dataSource.query(
-        `SELECT connectorId, entityType, localId, remoteId, remoteName FROM provisioned_entity
+        `SELECT connectorId, entityType, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
          WHERE connectorId IN (${marks(connectorIds.length)}) AND entityType IN (${marks(types.length)})
            AND localId IN (${marks(localIds.length)})`,
         [...connectorIds, ...types, ...localIds],
@@ -77,7 +82,15 @@ export class LinkStore {
   }
 }
 
-const COLUMNS = ['id', 'connectorId', 'entityType', 'localId', 'remoteId', 'remoteName'];
+const COLUMNS = [
+  'id',
+  'connectorId',
+  'entityType',
+  'localId',
+  'remoteId',
+  'remoteName',
+  'attributesHash',
+];
 
 /** Applies changes in order; consecutive stores go out as one multi-row upsert. */
 export async function applyLinkChanges(
@@ -109,11 +122,12 @@ export async function applyLinkChanges(
       c.localId,
       c.ref!.remoteId,
       c.ref!.remoteName,
+      c.hash ?? null,
       now,
     ]);
     const update = sqlite
-      ? 'ON CONFLICT (connectorId, entityType, localId) DO UPDATE SET remoteId = excluded.remoteId, remoteName = excluded.remoteName, lastSyncedAt = excluded.lastSyncedAt'
-      : 'ON DUPLICATE KEY UPDATE remoteId = VALUES(remoteId), remoteName = VALUES(remoteName), lastSyncedAt = VALUES(lastSyncedAt)';
+      ? 'ON CONFLICT (connectorId, entityType, localId) DO UPDATE SET remoteId = excluded.remoteId, remoteName = excluded.remoteName, attributesHash = excluded.attributesHash, lastSyncedAt = excluded.lastSyncedAt'
+      : 'ON DUPLICATE KEY UPDATE remoteId = VALUES(remoteId), remoteName = VALUES(remoteName), attributesHash = VALUES(attributesHash), lastSyncedAt = VALUES(lastSyncedAt)';
     await manager.query(
       `INSERT INTO provisioned_entity (${COLUMNS.join(', ')}, lastSyncedAt) VALUES ${rows.join(', ')} ${update}`,
       params,

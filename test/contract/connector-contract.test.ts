@@ -187,6 +187,36 @@ describe.each(TARGETS)('%s connector contract', (name, makeTarget) => {
     });
   });
 
+  it('skips an update that would change nothing, with no call, until something it is built from changes', async () => {
+    const user = newUser();
+    const created = await run(user);
+    const writes = target.writes();
+    const again = await run(user, 'UPDATE');
+    expect(again).toMatchObject({
+      status: 'SKIPPED',
+      operation: 'UPDATE',
+      remoteId: created.remoteId,
+    });
+    expect(again.reason).toMatch(/^unchanged/);
+    const recreate = await run(user, 'CREATE'); // a replayed create of a linked, unchanged user
+    expect(recreate).toMatchObject({ status: 'SKIPPED', operation: 'UPDATE' });
+    expect(target.writes()).toBe(writes);
+
+    const changed = await run(newUserLike(user, 'Byron'), 'UPDATE');
+    expect(changed.status).toBe('SUCCEEDED');
+    expect(target.writes()).toBe(writes + 1);
+    // Renaming the identity provider changes what payloads are built from: sent again.
+    const rename = (name: string) => api.gql(doc.UPDATE_IDP, { id: idpId, input: { name } });
+    ok(await rename(`contract-${slug}-renamed`));
+    try {
+      const resent = await run(newUserLike(user, 'Byron'), 'UPDATE');
+      expect(resent.status).toBe('SUCCEEDED');
+      expect(target.writes()).toBe(writes + 2);
+    } finally {
+      ok(await rename(`contract-${slug}`));
+    }
+  });
+
   it('renames the user in place when the username changes', async () => {
     const user = newUser();
     const { remoteId } = await run(user);
