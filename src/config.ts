@@ -122,8 +122,12 @@ function keycloak(env: Env): KeycloakConfig | null {
   };
 }
 
+const IPV4_LOOPBACK = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** localhost, ::1 or a dotted 127.0.0.0/8 address, and nothing that merely starts like one. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const name = host.toLowerCase();
+  return name === 'localhost' || name === '::1' || IPV4_LOOPBACK.test(name);
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {

@@ -125,6 +125,25 @@ describe('OIDC access tokens', () => {
     }
   });
 
+  it('ignores a plain "roles" claim, which any mapper could write', async () => {
+    const response = await call(await token({ roles: ['provisioning-admin'] }));
+    expect(response.status).toBe(403);
+  });
+
+  it('refuses an ID token, and a token that never expires', async () => {
+    const role = { realm_access: { roles: ['provisioning-admin'] } };
+    const idToken = await call(await token({ ...role, typ: 'ID' }));
+    expect(idToken.status).toBe(401);
+    expect(idToken.errors![0].message).toMatch(/a "ID" token/);
+    const forever = await new SignJWT(role)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setAudience('provisioning-api')
+      .setSubject('admin-user')
+      .sign(signingKey);
+    expect((await call(forever)).status).toBe(401);
+  });
+
   it('answers 403 FORBIDDEN without the role', async () => {
     const response = await call(await token({ realm_access: { roles: ['viewer'] } }));
     expect(response.status).toBe(403);

@@ -132,6 +132,22 @@ describe('Salesforce connector', () => {
     }
   });
 
+  it('follows no redirect, so the session never leaves the Domain Name', async () => {
+    const elsewhere = await new FakeSalesforceServer(SALESFORCE_CREDENTIALS).start();
+    try {
+      sf.inject({ redirectTo: `${elsewhere.url}/services/data/v32.0/sobjects/User` });
+      const result = await run(newUser());
+      expect(result).toMatchObject({
+        status: 'FAILED',
+        error: { code: 'HTTP_307', retriable: false },
+      });
+      expect(result.error.message).toMatch(/redirects are not followed/);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   it('fails REQUIRED_FIELD_MISSING permanently, naming the field, and stores no link', async () => {
     const user = newUser(undefined, { lastname: '' });
     const result = await run(user);

@@ -20,9 +20,9 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /**
- * Roles that count: realm roles, roles of this API's own client, and a plain "roles" claim
- * (RFC 9068). A role on any other client does not: whoever administers some other client of the
- * realm could name a role "provisioning-admin" there.
+ * Roles that count: realm roles and roles of this API's own client. A role on any other client
+ * does not, nor a plain "roles" claim: whoever administers some other client of the realm could
+ * name a role "provisioning-admin" there, or add a mapper that writes such a claim.
  */
 export function rolesOf(payload: JWTPayload, clientId: string): Set<string> {
   const roles = new Set<string>();
@@ -31,7 +31,6 @@ export function rolesOf(payload: JWTPayload, clientId: string): Set<string> {
   add((payload.realm_access as { roles?: unknown } | undefined)?.roles);
   const clients = payload.resource_access as Record<string, { roles?: unknown }> | undefined;
   if (clients && Object.hasOwn(clients, clientId)) add(clients[clientId]?.roles);
-  add(payload.roles);
   return roles;
 }
 
@@ -65,9 +64,16 @@ function oidcVerifier(oidc: OidcConfig) {
         timeoutDuration: 5000,
         cooldownDuration: 30_000,
       });
-      ({ payload } = await jwtVerify(token, jwks, { issuer: oidc.issuer }));
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: oidc.issuer,
+        requiredClaims: ['exp'],
+      }));
     } catch (error) {
       throw new UnauthenticatedError(`invalid access token: ${(error as Error).message}`);
+    }
+    // Keycloak marks its tokens: an ID or refresh token is no access token, whatever its audience.
+    if (typeof payload.typ === 'string' && payload.typ.toLowerCase() !== 'bearer') {
+      throw new UnauthenticatedError(`invalid access token: a "${payload.typ}" token`);
     }
     if (!issuedFor(payload, oidc.audience)) {
       throw new UnauthenticatedError(

@@ -99,7 +99,8 @@ export class ConnectorService extends ChangeNotifier {
   customProperties(input: { name: string; value: string | null }[]): FieldInput {
     const values: FieldInput = {};
     for (const { name, value } of input) {
-      if (name in values) throw new UserInputError(`property "${name}" is given twice`, name);
+      if (Object.hasOwn(values, name))
+        throw new UserInputError(`property "${name}" is given twice`, name);
       values[name] = value;
     }
     return values;

@@ -2,16 +2,12 @@
 // reach it through DNS rebinding (its own name resolving to 127.0.0.1), so in that mode a request
 // must name a loopback host, and a browser's request must come from that same loopback origin.
 import type { IncomingMessage } from 'node:http';
-
-const IPV4_LOOPBACK =
-  /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){2}$/;
+import { isLoopback } from '../config';
 
 /** A Host header (or URL host) that can only mean this machine: localhost, 127.0.0.0/8 or [::1]. */
 export function isLoopbackHost(host: string): boolean {
   const match = /^(\[[^\]]*\]|[^:[\]]+)(:\d{1,5})?$/.exec(host);
-  if (!match) return false;
-  const name = match[1].toLowerCase();
-  return name === 'localhost' || name === '[::1]' || IPV4_LOOPBACK.test(name);
+  return match !== null && isLoopback(match[1].replace(/^\[(.*)\]$/, '$1'));
 }
 
 /** Why a request to a loopback-only API is refused, or null when it may go on. */

@@ -34,7 +34,8 @@ export type SalesforceFault =
   | 'html'
   | 'truncated'
   | 'no-id'
-  | 'hang';
+  | 'hang'
+  | { redirectTo: string };
 
 export const REQUIRED_ON_CREATE = [
   'Alias',
@@ -247,6 +248,11 @@ export class FakeSalesforceServer extends LocalHttpServer {
   }
 
   private misbehave(fault: SalesforceFault, res: http.ServerResponse): void {
+    if (typeof fault === 'object') {
+      // A 307 keeps method and body: a client that follows it sends them, and its session, there.
+      res.writeHead(307, { location: fault.redirectTo });
+      return void res.end();
+    }
     switch (fault) {
       case 'hang':
         return; // never answers; the client's timeout must fire

@@ -31,8 +31,9 @@ export function createJwtClient(context: ProvisionerContext): GoogleJwt {
       // The engine's retry helper is the only one: gaxios retries neither API nor token calls.
       retry: false,
       retryConfig: { retry: 0 },
-      // Node's fetch: gaxios would otherwise import the ESM-only node-fetch.
-      fetchImplementation: fetch,
+      // Node's fetch: gaxios would otherwise import the ESM-only node-fetch. No redirect is
+      // followed: a 307/308 would re-send a new user's password, or the signed assertion, elsewhere.
+      fetchImplementation: (input, init) => fetch(input, { ...init, redirect: 'error' }),
     },
   });
   if (tokenUrl !== GOOGLE_TOKEN_URL) {

@@ -131,9 +131,12 @@ class ProvisioningTransport extends Transport {
     const sent = super.httpRequest(req, {
       timeout: this.timeoutMs,
       retry: { maxRetries: 0, methods: [] },
+      // jsforce would re-send the session's Authorization header to any Location, on any host.
+      followRedirect: false,
     });
     const checked = sent.then(
       (res) => {
+        if (res.statusCode >= 300 && res.statusCode < 400) throw redirectError(req, res);
         const body = parseBody(req, res);
         if (res.statusCode >= 400) throw errorFor(req, res, body);
         return res;
@@ -144,6 +147,15 @@ class ProvisioningTransport extends Transport {
     );
     return StreamPromise.create(() => ({ stream: sent.stream(), promise: checked }));
   }
+}
+
+function redirectError(req: HttpRequest, res: HttpResponse): ConnectorError {
+  return new ConnectorError(
+    `${req.method} ${target(req.url)}: Salesforce answered ${res.statusCode} (a redirect); redirects are not followed, so credentials stay at the configured address`,
+    `HTTP_${res.statusCode}`,
+    false,
+    res.statusCode,
+  );
 }
 
 function isCode(error: unknown, ...codes: string[]): error is ConnectorError {
