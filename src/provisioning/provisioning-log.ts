@@ -86,15 +86,35 @@ export class ProvisioningLog {
    * The records and the link changes, as two statements side by side rather than one transaction
    * (measured: half the wait). A crash between them heals on the retried event: a link without
    * its record makes the retry an idempotent update; a record without its link makes it a create
-   * that finds the target's copy and adopts it.
+   * that finds the target's copy and adopts it. Says which of the two failed, so a retry writes
+   * only that part again and never a second copy of the other.
    */
-  private async store(batch: Pending[]): Promise<void> {
-    const records = batch.flatMap((p) => p.records);
-    const links = batch.flatMap((p) => p.links);
-    await Promise.all([
+  private async store(
+    batch: Pending[],
+    parts: { records: boolean; links: boolean } = { records: true, links: true },
+  ): Promise<{ records: unknown; links: unknown }> {
+    const records = parts.records ? batch.flatMap((p) => p.records) : [];
+    const links = parts.links ? batch.flatMap((p) => p.links) : [];
+    const [linkResult, recordResult] = await Promise.allSettled([
       links.length ? applyLinkChanges(this.dataSource.manager, links) : null,
       records.length ? this.dataSource.query(...insertSql(records)) : null,
     ]);
+    const failure = (r: PromiseSettledResult<unknown>) =>
+      r.status === 'rejected' ? (r.reason ?? new Error('write failed')) : null;
+    return { records: failure(recordResult), links: failure(linkResult) };
+  }
+
+  /** Each caller's part on its own, only what failed as a batch, so one bad entry fails alone. */
+  private async storeEach(batch: Pending[], failed: { records: unknown; links: unknown }) {
+    const parts = { records: failed.records !== null, links: failed.links !== null };
+    await Promise.all(
+      batch.map(async (p) => {
+        const again = await this.store([p], parts);
+        const error = again.records ?? again.links;
+        if (error === null) p.resolve();
+        else p.reject(error);
+      }),
+    );
   }
 
   private async flush(): Promise<void> {
@@ -110,22 +130,11 @@ export class ProvisioningLog {
         rows += next.records.length;
         batch.push(next);
       }
-      try {
-        await this.store(batch);
-        batch.forEach((p) => p.resolve());
-      } catch (error) {
-        if (batch.length === 1) batch[0].reject(error);
-        // One bad entry must not fail the others: store each caller's part on its own.
-        else
-          await Promise.all(
-            batch.map((p) =>
-              this.store([p]).then(
-                () => p.resolve(),
-                (e: unknown) => p.reject(e),
-              ),
-            ),
-          );
-      }
+      const failed = await this.store(batch);
+      const error = failed.records ?? failed.links;
+      if (error === null) batch.forEach((p) => p.resolve());
+      else if (batch.length === 1) batch[0].reject(error);
+      else await this.storeEach(batch, failed);
     }
     this.flushing = false;
   }
