@@ -99,8 +99,8 @@ export class ProvisioningLog {
       links.length ? applyLinkChanges(this.dataSource.manager, links) : null,
       records.length ? this.dataSource.query(...insertSql(records)) : null,
     ]);
-    const failure = (r: PromiseSettledResult<unknown>) =>
-      r.status === 'rejected' ? (r.reason ?? new Error('write failed')) : null;
+    const failure = (r: PromiseSettledResult<unknown>): unknown =>
+      r.status === 'rejected' ? ((r.reason as unknown) ?? new Error('write failed')) : null;
     return { records: failure(recordResult), links: failure(linkResult) };
   }
 
