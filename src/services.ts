@@ -2,7 +2,10 @@
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from './common/secrets';
 import { ConnectorService } from './connector/connector.service';
+import type { Connector } from './connector/connector.entity';
+import { CustomConnector, type ConnectorView } from './connector/connector.types';
 import { toConnectorView } from './connector/connector.view';
+import type { IdentityProvider } from './identity-provider/identity-provider.entity';
 import type { ConnectorTypeRegistry } from './connector-types/registry';
 import { IdentityProviderService } from './identity-provider/identity-provider.service';
 import {
@@ -38,6 +41,34 @@ export interface Services {
   closeConnections(): Promise<void>;
 }
 
+/** Why this process cannot run a connector, or null when it can. */
+function whyUnusable(
+  connector: Connector,
+  registry: ConnectorTypeRegistry,
+  connectors: ConnectorService,
+): string | null {
+  if (!registry.has(connector.type))
+    return `connector type "${connector.type}" is not loaded in this process (CONNECTOR_MODULES)`;
+  try {
+    connectors.openSecrets(connector);
+    return null;
+  } catch {
+    return 'its secrets cannot be opened with this SECRETS_KEY (sealed under another key): configure them again';
+  }
+}
+
+/** A connector of a type this process does not load: its common fields only. */
+function unknownTypeView(connector: Connector, identityProvider: IdentityProvider): ConnectorView {
+  return Object.assign(new CustomConnector(), {
+    id: connector.id,
+    type: connector.type,
+    enabled: connector.enabled,
+    identityProvider,
+    updatedAt: connector.updatedAt,
+    properties: [],
+  });
+}
+
 export function createServices(
   dataSource: DataSource,
   registry: ConnectorTypeRegistry,
@@ -54,13 +85,23 @@ export function createServices(
       connectors.listFor(id),
       identityProviders.claimMappings(id),
     ]);
-    const secretNames = new Map(connectorRows.map((c) => [c.id, connectors.secretNames(c)]));
-    const views = new Map(
-      connectorRows.map((c) => [
+    // A connector this process cannot use (a custom type it does not load, secrets sealed under
+    // another key) fails alone with the reason; the identity provider's other connectors run.
+    const unusable = new Map<string, string>();
+    const secretNames = new Map<string, Set<string>>();
+    const views = new Map<string, ConnectorView>();
+    for (const c of connectorRows) {
+      const problem = whyUnusable(c, registry, connectors);
+      if (problem) unusable.set(c.id, problem);
+      secretNames.set(c.id, problem ? new Set() : connectors.secretNames(c));
+      views.set(
         c.id,
-        toConnectorView(c, registry.getByType(c.type), identityProvider, secretNames.get(c.id)!),
-      ]),
-    );
+        registry.has(c.type)
+          ? toConnectorView(c, registry.getByType(c.type), identityProvider, secretNames.get(c.id)!)
+          : unknownTypeView(c, identityProvider),
+      );
+    }
+    const usable = connectorRows.filter((c) => !unusable.has(c.id));
     const fingerprint = JSON.stringify([
       identityProvider.name,
       claimMappings.map((m) => [m.remoteClaim, m.localClaim, m.defaultValue]),
@@ -71,8 +112,9 @@ export function createServices(
       claimMappings,
       secretNames,
       views,
+      unusable,
       fingerprint,
-      usesRoles: usesRoles(identityProvider, connectorRows, claimMappings, (type) =>
+      usesRoles: usesRoles(identityProvider, usable, claimMappings, (type) =>
         registry.getByType(type),
       ),
     };

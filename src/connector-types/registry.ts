@@ -75,6 +75,10 @@ export class ConnectorTypeRegistry {
     return BUILT_IN_TYPES.some((t) => t.type === type);
   }
 
+  has(type: string): boolean {
+    return this.byType.has(type);
+  }
+
   getByType(type: string): ConnectorType {
     const found = this.byType.get(type);
     if (!found) {

@@ -292,10 +292,16 @@ export class ProvisioningEngine {
     const outcomes = await Promise.all(
       targets.map(async (connector) => {
         const started = performance.now();
-        const outcome = await one(connector, links, changes).catch((error: unknown) =>
-          // A connector that breaks outside its calls (secrets, a custom type's code) fails alone.
-          failed(start(snapshot, connector, NO_DECISION, null), internalError(error)),
-        );
+        const unusable = snapshot.unusable.get(connector.id);
+        const outcome = unusable
+          ? failed(
+              start(snapshot, connector, NO_DECISION, links.get(connector.id) ?? null),
+              new ConnectorError(`connector unusable: ${unusable}`, 'CONNECTOR_UNUSABLE', false),
+            )
+          : await one(connector, links, changes).catch((error: unknown) =>
+              // A connector that breaks outside its calls (a custom type's code) fails alone.
+              failed(start(snapshot, connector, NO_DECISION, null), internalError(error)),
+            );
         outcome.durationMs = Math.round(performance.now() - started);
         return outcome;
       }),

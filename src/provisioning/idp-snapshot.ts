@@ -16,6 +16,8 @@ export interface IdpSnapshot {
   secretNames: Map<string, Set<string>>;
   /** Each connector's GraphQL shape, built once per snapshot. */
   views: Map<string, ConnectorView>;
+  /** Connectors this process cannot run, with the reason: each fails alone. */
+  unusable: Map<string, string>;
   /** Changes when the identity provider's name or claim mappings change (live provisioners use both). */
   fingerprint: string;
   /** Whether provisioning for this identity provider can depend on a user's groups or roles. */
