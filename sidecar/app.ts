@@ -38,6 +38,7 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   const http = await startSidecarHttp(config.host, config.port, {
     dataSource: core.dataSource,
     kafkaReady: () => consumer.isReady(),
+    deadLettersReady: () => consumer.deadLettersReady(),
     alive: () => consumer.isAlive(),
     metrics,
   });

@@ -1,16 +1,14 @@
 // The Kafka side: a consumer group over the Keycloak topics. Each partition's batch goes through a
 // KeyedScheduler (same key in order, different keys in parallel up to SIDECAR_CONCURRENCY across
 // partitions); offsets are committed as far as everything before them is handled. Dead letters go
-// to `<topic>.dlq` with the reason in headers.
+// to `<topic>.dlq` with the reason in headers (dead-letters.ts).
 import { setMaxListeners } from 'node:events';
 import {
   Kafka,
   logLevel,
-  Partitioners,
   type Consumer,
   type EachBatchPayload,
   type KafkaConfig as KafkajsConfig,
-  type Producer,
 } from 'kafkajs';
 import { logger } from '../src/common/logger';
 import type { KafkaConfig } from './config';
@@ -23,6 +21,7 @@ import {
   type ConsumedMessage,
   type DeadLetters,
 } from './event-handler';
+import { createDeadLetterProducer } from './dead-letters';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HandledOffsets } from './handled-offsets';
 import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
@@ -41,8 +40,10 @@ const STOP_DRAIN_MS = 6_000;
 
 export interface SidecarConsumer {
   deadLetters: DeadLetters;
-  /** Consumer joined its group and the producer is connected. */
+  /** Consumer joined its group and dead letters can be written. */
   isReady(): boolean;
+  /** The dead-letter producer is connected and its last dead letter was written. */
+  deadLettersReady(): boolean;
   /** False once the consumer crashed for good. */
   isAlive(): boolean;
   /** `onRebalance` runs whenever the group (re)assigns partitions: per-partition memory is stale. */
@@ -102,19 +103,12 @@ export function createSidecarConsumer(
     maxWaitTimeInMs: 250,
     heartbeatInterval: 1_000,
   });
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // An idempotent producer retries without limit (kafkajs warns otherwise); sends still time out.
-    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 10_000 },
-  });
+  const deadLetters = createDeadLetterProducer(kafka, config);
   const chains: KeyChains = new Map();
   const handled = new HandledOffsets();
   const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
   let joined = false;
-  let producerUp = false;
   let crashed = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   consumer.on(consumer.events.CRASH, (event) => {
@@ -126,39 +120,18 @@ export function createSidecarConsumer(
     }
   });
   consumer.on(consumer.events.DISCONNECT, () => (joined = false));
-  producer.on(producer.events.CONNECT, () => (producerUp = true));
-  producer.on(producer.events.DISCONNECT, () => (producerUp = false));
-
-  const deadLetters: DeadLetters = {
-    async send(message, letter) {
-      await producer.send({
-        topic: `${message.topic}${config.dlqSuffix}`,
-        acks: -1,
-        messages: [
-          {
-            key: message.key,
-            value: message.value,
-            headers: {
-              'x-dlq-reason': letter.reason,
-              'x-dlq-source': sourceOf(message),
-              ...(letter.connectorId ? { 'x-dlq-connector-id': letter.connectorId } : {}),
-            },
-          },
-        ],
-      });
-    },
-  };
 
   return {
     deadLetters,
-    isReady: () => joined && producerUp,
+    isReady: () => joined && deadLetters.isReady(),
+    deadLettersReady: () => deadLetters.isReady(),
     isAlive: () => !crashed,
     async start(handle, onRebalance) {
       consumer.on(consumer.events.GROUP_JOIN, () => {
         handled.clear();
         onRebalance?.();
       });
-      await producer.connect();
+      await deadLetters.start();
       await consumer.connect();
       for (const topic of config.topics) await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -259,7 +232,7 @@ export function createSidecarConsumer(
       const limit = sleep(STOP_DRAIN_MS, undefined, { ref: false });
       await Promise.race([Promise.allSettled([...batchesInHand]), limit]);
       await consumer.disconnect();
-      await producer.disconnect();
+      await deadLetters.stop();
     },
   };
 }

@@ -13,6 +13,7 @@ export async function startSidecarHttp(
   deps: {
     dataSource: DataSource;
     kafkaReady: () => boolean;
+    deadLettersReady: () => boolean;
     alive: () => boolean;
     metrics: Metrics;
   },
@@ -34,6 +35,7 @@ export async function startSidecarHttp(
         : json(res, 503, { status: 'consumer crashed: restart the process' });
     if (path === '/readyz') {
       const kafka = deps.kafkaReady() ? 'up' : 'down';
+      const deadLetters = deps.deadLettersReady() ? 'up' : 'down';
       void deps.dataSource
         .query('SELECT 1')
         .then(
@@ -42,7 +44,12 @@ export async function startSidecarHttp(
         )
         .then((database) => {
           const ready = kafka === 'up' && database === 'up';
-          json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', kafka, database });
+          json(res, ready ? 200 : 503, {
+            status: ready ? 'ready' : 'not ready',
+            kafka,
+            deadLetters,
+            database,
+          });
         });
       return;
     }

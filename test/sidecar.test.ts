@@ -1,7 +1,7 @@
 // The sidecar end to end: Keycloak events on a real Kafka broker → sidecar → engine → the local
 // SCIM 2.0 server, links and records in MariaDB; users read from a local Keycloak admin API.
 import http from 'node:http';
-import { produce, collectMessages, uniqueGroup } from './support/kafka';
+import { produce, collectMessages, testKafka, uniqueGroup } from './support/kafka';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import type { Sidecar } from '../sidecar/app';
 import { startApp } from '../src/app';
@@ -329,6 +329,31 @@ describe('sidecar', () => {
       expect(logs).not.toContain(secret);
       expect(records).not.toContain(secret);
     }
+  });
+
+  it('reports not ready while dead letters cannot be written, and writes them once they can', async () => {
+    const dlqTopic = `${env.adminTopic}.dlq`;
+    const admin = (await testKafka('test-admin')).admin();
+    await admin.connect();
+    const readiness = async () => {
+      const response = await fetch(`${sidecar.url}/readyz`);
+      return { ...((await response.json()) as object), http: response.status };
+    };
+    try {
+      // The dead-letter topic is gone (and the sidecar never auto-creates it): every write fails
+      // with a retriable error, which used to be retried for ever, holding the partition.
+      await admin.deleteTopics({ topics: [dlqTopic] });
+      await produce(env.adminTopic, [{ key: 'stuck-junk', value: 'not json: stuck' }]);
+      await until('not ready', async () => (await readiness()).http === 503, 60_000);
+      expect(await readiness()).toMatchObject({ deadLetters: 'down', database: 'up' });
+    } finally {
+      await admin.createTopics({ topics: [{ topic: dlqTopic }], waitForLeaders: true });
+      await admin.disconnect();
+    }
+    const dlq = await collectMessages({ topic: dlqTopic, groupId: uniqueGroup('dlq') });
+    await until('the dead letter', () => dlq.messages.some((m) => m.key === 'stuck-junk'), 60_000);
+    await dlq.stop();
+    await until('ready again', async () => (await readiness()).http === 200, 30_000);
   });
 
   it('dead-letters malformed messages with a reason and provisions the valid ones around them', async () => {
