@@ -18,6 +18,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       poolSize: 20,
+      // BIGINT (the log's id) as a number while it is exact, a string only beyond 2^53.
+      supportBigNumbers: true,
+      bigNumberStrings: false,
     });
   }
   if (database.database !== ':memory:')

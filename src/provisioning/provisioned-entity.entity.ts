@@ -7,6 +7,7 @@ import { Connector } from '../connector/connector.entity';
 @ObjectType()
 @Entity('provisioned_entity')
 @Index('uq_provisioned_entity', ['connectorId', 'entityType', 'localId'], { unique: true })
+@Index('ix_link_local', ['localId'])
 export class ProvisionedEntity {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

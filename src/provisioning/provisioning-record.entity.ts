@@ -9,9 +9,12 @@ import { ProvisioningStatus } from './test-provisioning.types';
 @Index('ix_record_connector', ['connectorId', 'id'])
 @Index('ix_record_local', ['localId', 'id'])
 @Index('ix_record_idp', ['identityProviderId', 'id'])
+@Index('ix_record_status', ['status', 'id'])
+@Index('ix_record_created', ['createdAt'])
 export class ProvisioningRecord {
   @Field(() => ID)
-  @PrimaryGeneratedColumn()
+  // 64-bit in the database; read as a number (bigNumberStrings off), exact up to 2^53 rows.
+  @PrimaryGeneratedColumn({ type: 'bigint' })
   id: number;
 
   @Field(() => ID, { nullable: true })

@@ -1,5 +1,10 @@
 // Migrations for mariadb, in order; generated with the TypeORM CLI against mariadb.
 import { Init1764403200000 } from './1764403200000-Init';
 import { ScopeAndGroups1795944261425 } from './1795944261425-ScopeAndGroups';
+import { PortableIdsAndLogIndexes1796100000000 } from './1796100000000-PortableIdsAndLogIndexes';
 
-export const MARIADB_MIGRATIONS = [Init1764403200000, ScopeAndGroups1795944261425];
+export const MARIADB_MIGRATIONS = [
+  Init1764403200000,
+  ScopeAndGroups1795944261425,
+  PortableIdsAndLogIndexes1796100000000,
+];

@@ -1,5 +1,10 @@
 // Migrations for sqlite, in order; generated with the TypeORM CLI against sqlite.
 import { Init1764403200000 } from './1764403200000-Init';
 import { ScopeAndGroups1795944262486 } from './1795944262486-ScopeAndGroups';
+import { LogIndexes1796100000001 } from './1796100000001-LogIndexes';
 
-export const SQLITE_MIGRATIONS = [Init1764403200000, ScopeAndGroups1795944262486];
+export const SQLITE_MIGRATIONS = [
+  Init1764403200000,
+  ScopeAndGroups1795944262486,
+  LogIndexes1796100000001,
+];
