@@ -38,6 +38,17 @@ describe('config', () => {
     ).toBe('urn:api');
   });
 
+  it('keeps failed records at least as long as the others', () => {
+    expect(loadConfig({}).logRetention).toMatchObject({ days: 90, failedDays: 365 });
+    expect(() =>
+      loadConfig({
+        PROVISIONING_LOG_RETENTION_DAYS: '30',
+        PROVISIONING_LOG_FAILED_RETENTION_DAYS: '7',
+      }),
+    ).toThrow(/PROVISIONING_LOG_FAILED_RETENTION_DAYS \(7\) must be at least/);
+    expect(loadConfig({ PROVISIONING_LOG_RETENTION_DAYS: '0' }).logRetention.days).toBe(0);
+  });
+
   it('refuses MySQL without SECRETS_KEY and accepts it with one', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/test' })).toThrow(
       /SECRETS_KEY is required/,

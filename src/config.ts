@@ -40,6 +40,8 @@ export interface Config {
   retryAttempts: number;
   retryBaseDelayMs: number;
   keycloak: KeycloakConfig | null;
+  /** PROVISIONING_LOG_RETENTION_DAYS (0 keeps all) and ..._FAILED_RETENTION_DAYS. */
+  logRetention: { days: number; failedDays: number; everyMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +127,16 @@ function keycloak(env: Env): KeycloakConfig | null {
 const IPV4_LOOPBACK = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** localhost, ::1 or a dotted 127.0.0.0/8 address, and nothing that merely starts like one. */
+function logRetention(env: Env): Config['logRetention'] {
+  const days = int(env, 'PROVISIONING_LOG_RETENTION_DAYS', 90, 0, 36_500);
+  const failedDays = int(env, 'PROVISIONING_LOG_FAILED_RETENTION_DAYS', 365, 1, 36_500);
+  if (days > 0 && failedDays < days)
+    throw new ConfigError(
+      `PROVISIONING_LOG_FAILED_RETENTION_DAYS (${failedDays}) must be at least PROVISIONING_LOG_RETENTION_DAYS (${days}): failed records are kept longer, for replays`,
+    );
+  return { days, failedDays, everyMs: 3_600_000 };
+}
+
 export function isLoopback(host: string): boolean {
   const name = host.toLowerCase();
   return name === 'localhost' || name === '::1' || IPV4_LOOPBACK.test(name);
@@ -166,6 +178,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     retryAttempts: int(env, 'PROVISIONING_RETRY_ATTEMPTS', 4, 1, 20),
     retryBaseDelayMs: int(env, 'PROVISIONING_RETRY_BASE_MS', 200, 1, 60_000),
     keycloak: keycloak(env),
+    logRetention: logRetention(env),
     connectorModules: (env.CONNECTOR_MODULES || '')
       .split(',')
       .map((s) => s.trim())

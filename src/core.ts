@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { ConnectorTypeRegistry } from './connector-types/registry';
 import { openDatabase } from './db/data-source';
+import { startLogRetention } from './provisioning/log-retention';
 import { openSecretBox } from './secrets-key';
 import { createServices, type Services } from './services';
 
@@ -22,10 +23,12 @@ export async function openCore(config: Config): Promise<Core> {
     throw error;
   });
   const services = createServices(dataSource, registry, secretBox, config);
+  const stopRetention = startLogRetention(dataSource, config.logRetention);
   return {
     dataSource,
     services,
     async close() {
+      await stopRetention();
       await services.provisioningLog.drain();
       await services.closeConnections();
       await dataSource.destroy();
