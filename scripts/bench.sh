@@ -6,3 +6,4 @@ npx tsc -p tsconfig.json
 node dist/bench/api.bench.js
 node dist/bench/engine.bench.js
 node dist/bench/sidecar.bench.js
+node dist/bench/log.bench.js
