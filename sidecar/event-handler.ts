@@ -59,6 +59,8 @@ interface Target {
 interface KeycloakReads {
   user(): Promise<ProvisioningUser | null>;
   group(): Promise<ProvisioningGroup | null>;
+  /** Whether the event's user is in the event's group now; null when the user is gone. */
+  member(): Promise<boolean | null>;
 }
 
 /** Calls `read` the first time only; later calls share its promise. */
@@ -314,6 +316,11 @@ export class EventHandler {
         keycloak.getUser(realm, 'userId' in change ? change.userId : '', { withRoles }),
       ),
       group: once(() => keycloak.getGroup(realm, 'groupId' in change ? change.groupId : '')),
+      member: once(() =>
+        change.kind === 'membership'
+          ? keycloak.isMember(realm, change.userId, change.groupId)
+          : Promise.resolve(null),
+      ),
     };
   }
 
@@ -346,20 +353,38 @@ export class EventHandler {
       if (!group) return NOT_FOUND;
       return engine.runGroup({ ...run, operation, group });
     }
-    const group =
-      (change.groupName && { id: change.groupId, name: change.groupName, tenantDomain: realm }) ||
-      (await reads.group());
-    if (!group) return NOT_FOUND;
+    // A membership event is a signal too: applied only while Keycloak still has the group and the
+    // membership (an old "add" after the group was deleted must not create it again at the target).
+    const group = await reads.group();
+    const isMember = await reads.member();
+    if (!group || isMember === null || isMember !== (change.change === 'ADD_MEMBER'))
+      return NOT_FOUND;
     const members =
       change.change === 'ADD_MEMBER' ? await this.provisionMember(change.userId, run, reads) : [];
     if (members === NOT_FOUND) return NOT_FOUND;
-    const added = await engine.runMembership({
+    const changed = await engine.runMembership({
       ...run,
       change: change.change,
       group,
       userId: change.userId,
     });
-    return [...members, ...added];
+    // Leaving a group can take the user out of the provisioning scope: decide the user again.
+    const rescoped =
+      change.change === 'REMOVE_MEMBER' && (await engine.hasScope(run.identityProviderId))
+        ? await this.rescope(run, reads)
+        : [];
+    return [...members, ...changed, ...rescoped];
+  }
+
+  /** The user as Keycloak has them now, with their roles: deprovisioned where out of scope. */
+  private async rescope(
+    run: Target & { source: string },
+    reads: KeycloakReads,
+  ): Promise<ConnectorOutcome[]> {
+    const user = await reads.user();
+    if (!user) return [];
+    const operation = ProvisioningOperation.UPDATE;
+    return this.deps.engine.runUser({ ...run, operation, user, dryRun: false });
   }
 
   /**

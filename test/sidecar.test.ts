@@ -248,6 +248,47 @@ describe('sidecar', () => {
     );
     expect(skipped!.errorMessage).toBe('outside the provisioning scope (needs one of: staff)');
     expect(env.scim.byUserName('scoped-out')).toBeFalsy();
+
+    // Leaving the scoping group deprovisions the user: the membership event re-decides the scope.
+    env.keycloak.leaveGroup('scoped', inside.id as string, staff.id as string);
+    const left = adminEvent(
+      'GROUP_MEMBERSHIP',
+      'DELETE',
+      `users/${inside.id as string}/groups/${staff.id as string}`,
+      { id: staff.id, name: 'staff', path: '/staff' },
+      scoped.id,
+      'scoped',
+    );
+    await produce(env.adminTopic, [{ key: inside.id as string, value: left }]);
+    await until('the leaver gone from the target', () => !env.scim.byUserName('scoped-in'));
+    const page = await env.core.services.history.page(
+      { identityProviderId: idp.id, localId: inside.id as string },
+      1,
+      null,
+    );
+    expect(page.edges[0].node).toMatchObject({ operation: 'DELETE', status: 'SUCCEEDED' });
+    expect(page.edges[0].node.errorMessage).toMatch(
+      /outside the provisioning scope.*: deprovisioned/,
+    );
+  });
+
+  it('applies a membership only while Keycloak still has it: an old add after the group went is dropped', async () => {
+    const user = newUser('late-add');
+    await produce(env.adminTopic, [
+      userEvent('CREATE', user.id as string, { username: 'late-add' }),
+    ]);
+    await until('the user', () => env.scim.byUserName('late-add'));
+    const group = env.keycloak.addGroup(REALM, 'short-lived');
+    // The group is created and deleted in Keycloak before the add reaches the sidecar.
+    env.keycloak.removeGroup(REALM, group.id as string);
+    await produce(env.adminTopic, [
+      membershipEvent(user.id as string, group.id as string, 'short-lived'),
+    ]);
+    const notFound = /sidecar_events_total\{type="GROUP_MEMBERSHIP:CREATE",outcome="not_found"\} 1/;
+    await until('the stale add counted as not found', async () =>
+      notFound.test(await (await fetch(`${sidecar.url}/metrics`)).text()),
+    );
+    expect([...env.scim.groups.values()].map((g) => g.displayName)).not.toContain('short-lived');
   });
 
   it('ends with the user deleted after create, update and delete in quick succession', async () => {

@@ -249,6 +249,12 @@ export class ProvisioningEngine {
     return ids.filter((id) => !links.has(id));
   }
 
+  /** Whether the identity provider provisions only members of some groups or roles. */
+  async hasScope(identityProviderId: string): Promise<boolean> {
+    const snapshot = await this.deps.snapshots.get(identityProviderId);
+    return (snapshot.identityProvider.provisioningRoles ?? []).length > 0;
+  }
+
   /** Whether any of these identity providers needs users' groups and roles (see usesRoles). */
   async readsRoles(identityProviderIds: string[]): Promise<boolean> {
     const snapshots = await Promise.all(

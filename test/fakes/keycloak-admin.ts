@@ -136,6 +136,14 @@ export class FakeKeycloak extends LocalHttpServer {
     return group;
   }
 
+  /** Deletes a group, as Keycloak does: its members leave it (no event per member). */
+  removeGroup(realmName: string, groupId: string): void {
+    const realm = this.realm(realmName);
+    realm.groups.delete(groupId);
+    realm.groupRoles.delete(groupId);
+    for (const groups of realm.memberships.values()) groups.delete(groupId);
+  }
+
   joinGroup(realmName: string, userId: string, groupId: string): void {
     this.realm(realmName).memberships.get(userId)!.add(groupId);
   }
