@@ -21,7 +21,10 @@ export interface Sidecar {
 }
 
 export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
-  const core = await openCore(config.core);
+  // The engine makes one call per round: a retry waits in the event handler, which holds no
+  // concurrency slot while it waits, never inside the engine, which would hold one (a target
+  // answering 429 with Retry-After: 30 would otherwise fill every slot for minutes).
+  const core = await openCore({ ...config.core, retryAttempts: 1 });
   const keycloak = core.services.keycloak!;
   const metrics = createMetrics();
   const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);

@@ -246,6 +246,8 @@ export class EventHandler {
             const retriable = o.error?.retriable ?? false;
             if (retriable && !exhausted) {
               again.push({ ...target, connectorId: o.connector.id });
+              retryAfterMs =
+                Math.max(retryAfterMs ?? 0, o.error?.retryAfterMs ?? 0) || retryAfterMs;
               continue;
             }
             deadLettered = true;

@@ -4,6 +4,7 @@
 // test files one at a time on this 2-core machine).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { produce, restartBroker, testKafka } from './support/kafka';
+import { FakeScimServer } from './fakes/scim-server';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 
 jest.setTimeout(240_000);
@@ -124,6 +125,57 @@ describe('sidecar under faults', () => {
     await until('every event committed', () => allCommitted(env));
     // One record per user: nothing the first sidecar finished was provisioned again.
     expect(await recordsPerUser(env, people.users)).toEqual(new Map([[1, 400]]));
+  });
+
+  it('a target answering 429 with Retry-After: 30 holds no slot: another realm is provisioned within seconds', async () => {
+    env = await startSidecarEnv({ partitions: 3, env: { SIDECAR_CONCURRENCY: '2' } });
+    const calm = await new FakeScimServer('2.0', { bearer: 'calm-scim-token' }).start();
+    try {
+      const calmRealm = env.keycloak.addRealm('calm');
+      const idp = await env.core.services.identityProviders.create({
+        name: 'calm-idp',
+        tenantDomain: 'calm',
+        enabled: true,
+      });
+      await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
+        bearerToken: 'calm-scim-token',
+        userEndpoint: `${calm.url}/Users`,
+      });
+      const throttle = { kind: 'status' as const, status: 429, headers: { 'retry-after': '30' } };
+      env.scim.inject(...Array.from({ length: 1000 }, () => throttle));
+      await env.start();
+      await produce(env.adminTopic, population(env, 'throttled', 8).creates);
+      await sleep(1000); // every throttled event has had its first call
+      const calmUsers = Array.from({ length: 10 }, (_, i) =>
+        env.keycloak.addUser('calm', { username: `calm${i}`, firstName: 'C', lastName: 'Alm' }),
+      );
+      const started = Date.now();
+      await produce(
+        env.adminTopic,
+        calmUsers.map((u) => ({
+          key: u.id as string,
+          value: adminEvent(
+            'USER',
+            'CREATE',
+            `users/${u.id as string}`,
+            null,
+            calmRealm.id,
+            'calm',
+          ),
+        })),
+      );
+      await until(
+        'every calm user',
+        () => calmUsers.every((u) => calm.byUserName(u.username as string)),
+        30_000,
+      );
+      // Within seconds, not minutes: the old in-engine waits (3 × 30 s per event) held both slots.
+      // With 2 slots, 3 partitions are read 2 at a time, so a batch hand-back (3 s) may come first.
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(env.scim.created).toBe(0);
+    } finally {
+      await calm.stop();
+    }
   });
 
   it('delivers everything, in order per user, after the target answers 503 for 30 s', async () => {

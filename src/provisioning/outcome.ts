@@ -24,7 +24,13 @@ export interface ConnectorOutcome<Op extends RecordOperation = RecordOperation> 
     body: unknown;
   } | null;
   reason: string | null;
-  error: { code: string; message: string; retriable: boolean } | null;
+  error: {
+    code: string;
+    message: string;
+    retriable: boolean;
+    /** The target's Retry-After, for whoever tries again later. */
+    retryAfterMs?: number | null;
+  } | null;
   attempts: number;
   durationMs: number;
 }
@@ -113,6 +119,11 @@ export function failed(
   return Object.assign(outcome, {
     status: ProvisioningStatus.FAILED,
     attempts,
-    error: { code: failure.code, message: scrub(failure.message), retriable: failure.retriable },
+    error: {
+      code: failure.code,
+      message: scrub(failure.message),
+      retriable: failure.retriable,
+      retryAfterMs: failure.retryAfterMs,
+    },
   });
 }
