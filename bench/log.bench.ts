@@ -72,9 +72,7 @@ async function fill(ds: DataSource): Promise<number> {
        FROM (SELECT id - 1 AS seq FROM provisioning_record WHERE id <= ${USERS}) AS n`,
       [id],
     );
-  const [{ n }] = (await ds.query('SELECT COUNT(*) AS n FROM provisioning_record')) as {
-    n: number;
-  }[];
+  const [{ n }] = await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM provisioning_record');
   return Number(n);
 }
 
