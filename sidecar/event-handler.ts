@@ -214,7 +214,7 @@ export class EventHandler {
           targets.map((target) => this.apply(change, realm, target, source, reads)),
         );
       });
-      const again: Target[] = [];
+      let again: Target[] = [];
       let retryAfterMs: number | null = null;
       const exhausted = Date.now() - started >= this.deps.retryForMs;
       for (const [i, result] of settled.entries()) {
@@ -262,6 +262,13 @@ export class EventHandler {
             );
           }
       }
+      // A connector that failed twice in one round (a membership and a rescope) runs once again.
+      again = again.filter(
+        (t, i) =>
+          again.findIndex(
+            (u) => u.identityProviderId === t.identityProviderId && u.connectorId === t.connectorId,
+          ) === i,
+      );
       if (!again.length) {
         if (deadLettered) return 'dead_lettered';
         if (notFound) {
@@ -320,7 +327,7 @@ export class EventHandler {
       group: once(() => keycloak.getGroup(realm, 'groupId' in change ? change.groupId : '')),
       member: once(() =>
         change.kind === 'membership'
-          ? keycloak.isMember(realm, change.userId, change.groupId)
+          ? keycloak.isMember(realm, change.userId, change.groupId, change.change === 'ADD_MEMBER')
           : Promise.resolve(null),
       ),
     };
@@ -359,8 +366,14 @@ export class EventHandler {
     // membership (an old "add" after the group was deleted must not create it again at the target).
     const group = await reads.group();
     const isMember = await reads.member();
-    if (!group || isMember === null || isMember !== (change.change === 'ADD_MEMBER'))
-      return NOT_FOUND;
+    if (isMember === null) return NOT_FOUND; // the user is gone: their DELETE follows
+    const holds = group !== null && isMember === (change.change === 'ADD_MEMBER');
+    // Leaving a group (or its deletion) can take the user out of the provisioning scope.
+    const rescoped =
+      change.change === 'REMOVE_MEMBER' && (await engine.hasScope(run.identityProviderId))
+        ? await this.rescope(run, reads)
+        : [];
+    if (!holds) return rescoped.length ? rescoped : NOT_FOUND;
     const members =
       change.change === 'ADD_MEMBER' ? await this.provisionMember(change.userId, run, reads) : [];
     if (members === NOT_FOUND) return NOT_FOUND;
@@ -370,11 +383,6 @@ export class EventHandler {
       group,
       userId: change.userId,
     });
-    // Leaving a group can take the user out of the provisioning scope: decide the user again.
-    const rescoped =
-      change.change === 'REMOVE_MEMBER' && (await engine.hasScope(run.identityProviderId))
-        ? await this.rescope(run, reads)
-        : [];
     return [...members, ...changed, ...rescoped];
   }
 
@@ -436,10 +444,14 @@ export class EventHandler {
   ): Promise<void> {
     // Remembered only for events that wait: one abandoned now keeps its retry time when fetched again.
     this.firstAttempt.set(sourceOf(message), started);
-    const delay = backoffDelay(
-      round,
-      { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
-      retryAfterMs,
+    // A target's Retry-After is waited out in full (the backoff alone is capped at 5 s).
+    const delay = Math.max(
+      backoffDelay(
+        round,
+        { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
+        retryAfterMs,
+      ),
+      retryAfterMs ?? 0,
     );
     retryWaitHooks.get(signal)?.();
     try {

@@ -272,6 +272,28 @@ describe('sidecar', () => {
     );
   });
 
+  it('applies a membership whose event arrives before Keycloak commits it', async () => {
+    const user = newUser('early-event');
+    await produce(env.adminTopic, [
+      userEvent('CREATE', user.id as string, { username: 'early-event' }),
+    ]);
+    const remote = (await until('the user', () => env.scim.byUserName('early-event')))!;
+    const group = env.keycloak.addGroup(REALM, 'committed-later');
+    await produce(env.adminTopic, [
+      membershipEvent(user.id as string, group.id as string, 'committed-later'),
+    ]);
+    // Keycloak commits the membership a moment after its event went out.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    env.keycloak.joinGroup(REALM, user.id as string, group.id as string);
+    await until('the member in the group', () =>
+      [...env.scim.groups.values()].some(
+        (g) =>
+          g.displayName === 'committed-later' &&
+          (g.members as { value: string }[]).some((m) => m.value === remote.id),
+      ),
+    );
+  });
+
   it('applies a membership only while Keycloak still has it: an old add after the group went is dropped', async () => {
     const user = newUser('late-add');
     await produce(env.adminTopic, [

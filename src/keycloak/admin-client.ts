@@ -313,9 +313,20 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     return { id: group.id, name: group.name, tenantDomain: realm };
   }
 
-  async isMember(realm: string, userId: string, groupId: string): Promise<boolean | null> {
-    const groups = await this.userGroups(realm, userId);
-    return groups && groups.some((g) => g.id === groupId);
+  async isMember(
+    realm: string,
+    userId: string,
+    groupId: string,
+    expected?: boolean,
+  ): Promise<boolean | null> {
+    const { attempts, firstDelayMs, maxDelayMs } = this.window;
+    for (let attempt = 1; ; attempt++) {
+      const groups = await this.userGroups(realm, userId);
+      const member = groups && groups.some((g) => g.id === groupId);
+      if (expected === undefined || member === null || member === expected || attempt >= attempts)
+        return member;
+      await sleep(Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1)));
+    }
   }
 
   private async loadRealms(): Promise<Map<string, string>> {

@@ -14,6 +14,15 @@ export interface KeycloakDirectory {
     options?: { withRoles?: boolean },
   ): Promise<ProvisioningUser | null>;
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
-  /** Whether the user is a direct member of the group now; null when the user is not there. */
-  isMember(realm: string, userId: string, groupId: string): Promise<boolean | null>;
+  /**
+   * Whether the user is a direct member of the group now; null when the user is not there. Given
+   * `expected` (what an event says), a different answer is read again within the not-found
+   * window: events can arrive before Keycloak commits the change they report.
+   */
+  isMember(
+    realm: string,
+    userId: string,
+    groupId: string,
+    expected?: boolean,
+  ): Promise<boolean | null>;
 }
