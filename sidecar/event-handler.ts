@@ -63,6 +63,11 @@ interface KeycloakReads {
   member(): Promise<boolean | null>;
 }
 
+/** The longer of two Retry-After waits, where any was given. */
+function longest(a: number | null, b: number | null | undefined): number | null {
+  return b == null ? a : a === null ? b : Math.max(a, b);
+}
+
 /** Calls `read` the first time only; later calls share its promise. */
 function once<T>(read: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | null = null;
@@ -228,7 +233,7 @@ export class EventHandler {
           // Keycloak or the database failed before any connector ran: this target runs again.
           if (!exhausted && isRetriable(result.reason)) {
             again.push(target);
-            retryAfterMs = (result.reason as ConnectorError).retryAfterMs ?? retryAfterMs;
+            retryAfterMs = longest(retryAfterMs, (result.reason as ConnectorError).retryAfterMs);
           } else {
             deadLettered = true;
             await this.deadLetter(message, { reason: describe(result.reason) }, 'error');
@@ -246,8 +251,7 @@ export class EventHandler {
             const retriable = o.error?.retriable ?? false;
             if (retriable && !exhausted) {
               again.push({ ...target, connectorId: o.connector.id });
-              retryAfterMs =
-                Math.max(retryAfterMs ?? 0, o.error?.retryAfterMs ?? 0) || retryAfterMs;
+              retryAfterMs = longest(retryAfterMs, o.error?.retryAfterMs);
               continue;
             }
             deadLettered = true;
@@ -444,15 +448,14 @@ export class EventHandler {
   ): Promise<void> {
     // Remembered only for events that wait: one abandoned now keeps its retry time when fetched again.
     this.firstAttempt.set(sourceOf(message), started);
-    // A target's Retry-After is waited out in full (the backoff alone is capped at 5 s).
-    const delay = Math.max(
+    // A target's Retry-After is waited out in full; only the backoff is capped at 5 s.
+    const delay =
+      retryAfterMs ??
       backoffDelay(
         round,
         { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
-        retryAfterMs,
-      ),
-      retryAfterMs ?? 0,
-    );
+        null,
+      );
     retryWaitHooks.get(signal)?.();
     try {
       await sleep(delay, undefined, { signal });

@@ -124,9 +124,6 @@ function keycloak(env: Env): KeycloakConfig | null {
   };
 }
 
-const IPV4_LOOPBACK = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** localhost, ::1 or a dotted 127.0.0.0/8 address, and nothing that merely starts like one. */
 function logRetention(env: Env): Config['logRetention'] {
   const days = int(env, 'PROVISIONING_LOG_RETENTION_DAYS', 90, 0, 36_500);
   const failedDays = int(env, 'PROVISIONING_LOG_FAILED_RETENTION_DAYS', 365, 1, 36_500);
@@ -137,6 +134,9 @@ function logRetention(env: Env): Config['logRetention'] {
   return { days, failedDays, everyMs: 3_600_000 };
 }
 
+const IPV4_LOOPBACK = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** localhost, ::1 or a dotted 127.0.0.0/8 address, and nothing that merely starts like one. */
 export function isLoopback(host: string): boolean {
   const name = host.toLowerCase();
   return name === 'localhost' || name === '::1' || IPV4_LOOPBACK.test(name);

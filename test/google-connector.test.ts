@@ -115,6 +115,26 @@ describe('Google connector', () => {
       expect(claims!.exp - claims!.iat).toBeLessThanOrEqual(3600);
     });
 
+    it("follows no redirect, so a new user's password never leaves the API root", async () => {
+      const received: string[] = [];
+      const elsewhere = http.createServer((req, res) => {
+        received.push(`${req.method} ${req.url}`);
+        req.on('data', (chunk: Buffer) => received.push(String(chunk)));
+        req.on('end', () => res.end('{}'));
+      });
+      await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = elsewhere.address() as AddressInfo;
+        server.inject({ redirectTo: `http://127.0.0.1:${port}/admin/directory/v1/users` });
+        // The redirected call fails (retriable, as a network error) and the retry goes to the API root.
+        const result = await run(ids, newUser());
+        expect(result).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+        expect(received).toEqual([]);
+      } finally {
+        elsewhere.close();
+      }
+    });
+
     it('keeps its access token across operations and renews it once after a 401', async () => {
       await run(ids, newUser());
       const before = server.tokenRequests.length;

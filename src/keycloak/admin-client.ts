@@ -319,13 +319,13 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     groupId: string,
     expected?: boolean,
   ): Promise<boolean | null> {
-    const { attempts, firstDelayMs, maxDelayMs } = this.window;
+    const { attempts } = this.window;
     for (let attempt = 1; ; attempt++) {
       const groups = await this.userGroups(realm, userId);
       const member = groups && groups.some((g) => g.id === groupId);
       if (expected === undefined || member === null || member === expected || attempt >= attempts)
         return member;
-      await sleep(Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1)));
+      await sleep(this.windowDelay(attempt));
     }
   }
 
@@ -357,9 +357,15 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     }
   }
 
+  /** The wait after a read within the not-found window: doubling, capped. */
+  private windowDelay(attempt: number): number {
+    const { firstDelayMs, maxDelayMs } = this.window;
+    return Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1));
+  }
+
   /** Reads until found or the window closes: events can arrive before Keycloak commits. */
   private async readWithinWindow(path: string, subject: Json): Promise<unknown> {
-    const { attempts, firstDelayMs, maxDelayMs } = this.window;
+    const { attempts } = this.window;
     for (let attempt = 1; ; attempt++) {
       const body = await this.get(path);
       if (body !== null) return body;
@@ -367,7 +373,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
         log.info({ ...subject, attempts }, 'not found in Keycloak within the window');
         return null;
       }
-      const delay = Math.min(maxDelayMs, firstDelayMs * 2 ** (attempt - 1));
+      const delay = this.windowDelay(attempt);
       log.debug({ ...subject, attempt, delayMs: delay }, 'not found yet; reading again');
       await sleep(delay);
     }

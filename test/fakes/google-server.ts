@@ -36,7 +36,8 @@ export type GoogleFault =
   | 'html'
   | 'truncated'
   | 'no-id'
-  | 'hang';
+  | 'hang'
+  | { redirectTo: string };
 
 export const DIRECTORY_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user',
@@ -221,6 +222,11 @@ export class FakeGoogleServer extends LocalHttpServer {
   }
 
   private misbehave(fault: GoogleFault, body: Json | null, res: http.ServerResponse): void {
+    if (typeof fault === 'object') {
+      // A 307 keeps method and body: a client that follows it re-sends them there.
+      res.writeHead(307, { location: fault.redirectTo });
+      return void res.end();
+    }
     switch (fault) {
       case 'hang':
         return; // never answered; the client's timeout must fire

@@ -23,6 +23,8 @@ import {
   salesforceFields,
 } from './salesforce.connector-type';
 
+const log = logger('salesforce');
+
 /** Salesforce error codes that mean "try again later" whatever the HTTP status. */
 const RETRIABLE_CODES = new Set([
   'REQUEST_LIMIT_EXCEEDED',
@@ -161,8 +163,6 @@ function redirectError(req: HttpRequest, res: HttpResponse): ConnectorError {
 function isCode(error: unknown, ...codes: string[]): error is ConnectorError {
   return error instanceof ConnectorError && codes.includes(error.code);
 }
-
-const log = logger('salesforce');
 
 function originOf(url: string): string | null {
   try {

@@ -1,0 +1,79 @@
+// A MariaDB database made before ids became char(36) (MariaDB's own uuid type, as the first
+// migrations made them) upgrades with its rows, joins and cascades intact.
+import { DataSource } from 'typeorm';
+import { MARIADB_MIGRATIONS } from '../src/db/migrations/mariadb';
+import { setIdColumnType } from '../src/db/migrations/mariadb/1796100000000-PortableIdsAndLogIndexes';
+import { createTestDatabase, type TestDatabase } from './support/database';
+
+const IDP = '11111111-2222-4333-8444-555555555555';
+const CONNECTOR = '21111111-2222-4333-8444-555555555555';
+
+describe('upgrading an existing MariaDB database', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  const columnType = async (table: string, column: string) =>
+    (
+      await ds.query<{ t: string }[]>(
+        'SELECT DATA_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+        [table, column],
+      )
+    )[0].t;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mariadb');
+    ds = new DataSource({
+      type: 'mariadb',
+      url: db.url,
+      migrations: MARIADB_MIGRATIONS.slice(0, 2),
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+    });
+    await ds.initialize();
+    await ds.runMigrations();
+    const runner = ds.createQueryRunner();
+    await setIdColumnType(runner, 'uuid'); // as those migrations made the ids before
+    await runner.release();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('converts uuid ids to char(36), widens the log id, and keeps every row', async () => {
+    expect(await columnType('connector', 'identityProviderId')).toBe('uuid');
+    await ds.query(
+      "INSERT INTO identity_provider (id, name, tenantDomain) VALUES (?, 'old', 'acme')",
+      [IDP],
+    );
+    await ds.query(
+      "INSERT INTO connector (id, identityProviderId, type, config, version) VALUES (?, ?, 'scim-2', '{}', 1)",
+      [CONNECTOR, IDP],
+    );
+    await ds.query(
+      "INSERT INTO provisioned_entity (id, connectorId, entityType, localId, remoteId, lastSyncedAt) VALUES (UUID(), ?, 'USER', 'u1', 'r1', NOW())",
+      [CONNECTOR],
+    );
+    await ds.query(
+      "INSERT INTO provisioning_record (identityProviderId, connectorId, operation, entityType, localId, status, source) VALUES (?, ?, 'CREATE', 'USER', 'u1', 'SUCCEEDED', 'old')",
+      [IDP, CONNECTOR],
+    );
+
+    const runner = ds.createQueryRunner();
+    await new MARIADB_MIGRATIONS[2]().up(runner);
+    await runner.release();
+
+    expect(await columnType('connector', 'identityProviderId')).toBe('char');
+    expect(await columnType('provisioning_record', 'id')).toBe('bigint');
+    const joined = await ds.query(
+      `SELECT e.localId, c.id AS connectorId, r.source FROM provisioned_entity e
+       JOIN connector c ON c.id = e.connectorId
+       JOIN provisioning_record r ON r.connectorId = c.id WHERE c.identityProviderId = ?`,
+      [IDP],
+    );
+    expect(joined).toEqual([{ localId: 'u1', connectorId: CONNECTOR, source: 'old' }]);
+    // The restored foreign keys still cascade.
+    await ds.query('DELETE FROM identity_provider WHERE id = ?', [IDP]);
+    const [{ n }] = await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM provisioned_entity');
+    expect(Number(n)).toBe(0);
+  });
+});
