@@ -3,7 +3,9 @@
 import { openCore, type Core } from '../src/core';
 import { logger } from '../src/common/logger';
 import type { SidecarConfig } from './config';
-import { createSidecarConsumer } from './consumer';
+import { createKafka, createSidecarConsumer } from './consumer';
+import { SyncProgress } from './sync/sync-progress';
+import { SyncRunner } from './sync/sync-runner';
 import { EventHandler } from './event-handler';
 import { startSidecarHttp } from './http';
 import { ConcurrencyLimit } from './keyed-scheduler';
@@ -16,6 +18,7 @@ export interface Sidecar {
   metrics: Metrics;
   url: string;
   isReady(): boolean;
+  syncRunner: SyncRunner;
   /** Finishes in-flight work, commits, disconnects, closes the database. */
   stop(): Promise<void>;
 }
@@ -29,8 +32,19 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   const metrics = createMetrics();
   const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
   const limit = new ConcurrencyLimit(config.concurrency);
+  const syncRunner = new SyncRunner({
+    dataSource: core.dataSource,
+    kafka: createKafka(config.kafka),
+    kafkaConfig: config.kafka,
+    config: config.sync,
+    keycloak,
+    syncs: core.services.syncs,
+    metrics,
+  });
   const handler = new EventHandler({
     engine: core.services.engine,
+    convergence: core.services.convergence!,
+    syncProgress: new SyncProgress(core.dataSource, metrics),
     keycloak,
     deadLetters: consumer.deadLetters,
     metrics,
@@ -45,17 +59,22 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
     alive: () => consumer.isAlive(),
     metrics,
   });
+  // The sync topic must exist before the consumer subscribes to it.
+  await syncRunner.prepare();
   await consumer.start(
     (message, signal) => handler.handle(message, signal),
     () => handler.forgetRetries(),
   );
+  syncRunner.start();
   log.info({ topics: config.kafka.topics, groupId: config.kafka.groupId }, 'sidecar consuming');
   return {
     core,
     metrics,
     url: http.url,
     isReady: () => consumer.isReady(),
+    syncRunner,
     async stop() {
+      await syncRunner.stop();
       await consumer.stop();
       await http.close();
       await core.close();

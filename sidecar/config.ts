@@ -2,6 +2,7 @@
 // and its own HTTP port. Read once from the environment; every problem is a ConfigError.
 import { readFileSync } from 'node:fs';
 import type { SASLOptions } from 'kafkajs';
+import { parse as parseDuration, toSeconds } from 'iso8601-duration';
 import { ConfigError } from '../src/common/errors';
 import { loadConfig, type Config, type KeycloakConfig } from '../src/config';
 
@@ -16,12 +17,35 @@ export interface KafkaConfig {
   dlqSuffix: string;
   ssl: boolean | { ca: string[] };
   sasl: SASLOptions | null;
+  /** SYNC_TOPIC: where syncs put one converge message per object (consumed like the event topics). */
+  syncTopic: string;
+  /** SYNC_TOPIC_PARTITIONS: partitions of the sync topic when the sidecar creates it. */
+  syncPartitions: number;
+}
+
+/** Keycloak's event topics and the sync topic: everything the sidecar consumes. */
+export const consumedTopics = (config: KafkaConfig) => [...config.topics, config.syncTopic];
+
+export interface SyncConfig {
+  /** SYNC_RUNNER=off: this sidecar converges sync messages but never walks a realm itself. */
+  runner: boolean;
+  /** SYNC_INTERVAL: a sync of every identity provider this long after its last one; null = off. */
+  intervalMs: number | null;
+  /** SYNC_PAGE_SIZE: users or groups read from Keycloak per request. */
+  pageSize: number;
+  /** SYNC_DELETE_THRESHOLD (a percentage) and SYNC_DELETE_MIN: the deletion safeguard. */
+  deleteThreshold: { fraction: number; min: number };
+  /** How long a running sync's lease lasts without renewal: then another sidecar carries it on. */
+  leaseMs: number;
+  /** Objects not converged after this long without progress are sent again. */
+  stallMs: number;
 }
 
 export interface SidecarConfig {
   core: Readonly<Config>;
   kafka: KafkaConfig;
   keycloak: KeycloakConfig;
+  sync: SyncConfig;
   /** Events handled at once across all partitions (same user: always one at a time). */
   concurrency: number;
   /** How long a retriable failure is retried before the event goes to the dead-letter topic. */
@@ -71,6 +95,53 @@ function ssl(env: Env): KafkaConfig['ssl'] {
   return env.KAFKA_SSL === 'true';
 }
 
+/** An ISO-8601 duration (PT4H, P1D) in ms, or null for `off`. */
+function interval(env: Env, name: string, fallback: string): number | null {
+  const raw = env[name] || fallback;
+  if (raw === 'off') return null;
+  let ms: number;
+  try {
+    ms = toSeconds(parseDuration(raw)) * 1000;
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms >= 60_000))
+    throw new ConfigError(
+      `${name} must be an ISO-8601 duration of at least PT1M, or off; got "${raw}"`,
+    );
+  return ms;
+}
+
+function percentage(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback / 100;
+  const match = /^(\d{1,3}(?:\.\d+)?)\s*%?$/.exec(raw.trim());
+  const n = match ? Number(match[1]) : NaN;
+  if (!(n >= 0 && n <= 100))
+    throw new ConfigError(`${name} must be a percentage (e.g. 20%), got "${raw}"`);
+  return n / 100;
+}
+
+function syncConfig(env: Env): SyncConfig {
+  const runner = env.SYNC_RUNNER || 'on';
+  if (runner !== 'on' && runner !== 'off')
+    throw new ConfigError(`SYNC_RUNNER must be on or off, got "${runner}"`);
+  return {
+    runner: runner === 'on',
+    // Live events carry changes within a second; the sync is the safety net (lost events,
+    // federation, drift at the target). Four hours bounds drift to half a working day while a
+    // no-change resync costs only reads.
+    intervalMs: interval(env, 'SYNC_INTERVAL', 'PT4H'),
+    pageSize: int(env, 'SYNC_PAGE_SIZE', 100, 1, 1000),
+    deleteThreshold: {
+      fraction: percentage(env, 'SYNC_DELETE_THRESHOLD', 20),
+      min: int(env, 'SYNC_DELETE_MIN', 10, 0, 1_000_000),
+    },
+    leaseMs: int(env, 'SYNC_LEASE_MS', 30_000, 1_000, 3_600_000),
+    stallMs: int(env, 'SYNC_STALL_MS', 60_000, 1_000, 3_600_000),
+  };
+}
+
 export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
   const brokers = list(env.KAFKA_BROKERS ?? '');
   if (!brokers.length)
@@ -91,7 +162,10 @@ export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
       dlqSuffix: env.KAFKA_DLQ_SUFFIX || '.dlq',
       ssl: ssl(env),
       sasl: sasl(env),
+      syncTopic: env.SYNC_TOPIC || 'outbound-provisioning-sync',
+      syncPartitions: int(env, 'SYNC_TOPIC_PARTITIONS', 6, 1, 1000),
     },
+    sync: syncConfig(env),
     keycloak: core.keycloak,
     concurrency: int(env, 'SIDECAR_CONCURRENCY', 16, 1, 1000),
     retryForMs: int(env, 'SIDECAR_RETRY_FOR_MS', 5 * 60_000, 0, 24 * 3_600_000),

@@ -11,7 +11,7 @@ import {
   type KafkaConfig as KafkajsConfig,
 } from 'kafkajs';
 import { logger } from '../src/common/logger';
-import type { KafkaConfig } from './config';
+import { consumedTopics, type KafkaConfig } from './config';
 import {
   orderingKeys,
   parseMessage,
@@ -133,7 +133,8 @@ export function createSidecarConsumer(
       });
       await deadLetters.start();
       await consumer.connect();
-      for (const topic of config.topics) await consumer.subscribe({ topic, fromBeginning: true });
+      for (const topic of consumedTopics(config))
+        await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,

@@ -3,7 +3,7 @@
 // not committed and comes again, and the sidecar reports not-ready until a dead letter goes through.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { logger } from '../src/common/logger';
-import type { KafkaConfig } from './config';
+import { consumedTopics, type KafkaConfig } from './config';
 import { sourceOf, type DeadLetters } from './event-handler';
 
 const log = logger('dead-letters');
@@ -31,7 +31,7 @@ export function createDeadLetterProducer(kafka: Kafka, config: KafkaConfig): Dea
   let failedAt: number | null = null;
   producer.on(producer.events.CONNECT, () => (connected = true));
   producer.on(producer.events.DISCONNECT, () => (connected = false));
-  const topics = config.topics.map((topic) => `${topic}${config.dlqSuffix}`);
+  const topics = consumedTopics(config).map((topic) => `${topic}${config.dlqSuffix}`);
 
   async function ensureTopics(): Promise<void> {
     const admin = kafka.admin();

@@ -6,14 +6,18 @@ import { ConnectorError } from '../src/common/connector-error';
 import { ApiError, NotFoundError } from '../src/common/errors';
 import { logger } from '../src/common/logger';
 import { backoffDelay } from '../src/common/retry';
-import type { ProvisioningGroup, ProvisioningUser } from '../src/provisioning/claims';
+import {
+  NOT_FOUND,
+  type Convergence,
+  type KeycloakReads,
+  type Signal,
+  type Target,
+} from '../src/convergence/convergence';
 import type { ProvisioningEngine } from '../src/provisioning/engine';
 import type { ConnectorOutcome } from '../src/provisioning/outcome';
-import {
-  ProvisioningOperation,
-  ProvisioningStatus,
-} from '../src/provisioning/test-provisioning.types';
+import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
 import type { KeycloakDirectory } from '../src/keycloak/directory';
+import type { SyncProgress } from './sync/sync-progress';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
 import type { ConcurrencyLimit } from './keyed-scheduler';
 import type { Metrics } from './metrics';
@@ -40,7 +44,10 @@ export interface DeadLetters {
 
 export interface EventHandlerDeps {
   engine: ProvisioningEngine;
+  convergence: Convergence;
   keycloak: KeycloakDirectory;
+  /** Where a sync's converge messages report their outcome. */
+  syncProgress: SyncProgress;
   deadLetters: DeadLetters;
   metrics: Metrics;
   /** Calls to targets at once, shared by all partitions (SIDECAR_CONCURRENCY). */
@@ -50,28 +57,9 @@ export interface EventHandlerDeps {
   retryBaseMs: number;
 }
 
-/** One identity provider × connector still to run, or null for "every enabled connector". */
-interface Target {
-  identityProviderId: string;
-  connectorId: string | null;
-}
-
-interface KeycloakReads {
-  user(): Promise<ProvisioningUser | null>;
-  group(): Promise<ProvisioningGroup | null>;
-  /** Whether the event's user is in the event's group now; null when the user is gone. */
-  member(): Promise<boolean | null>;
-}
-
 /** The longer of two Retry-After waits, where any was given. */
 function longest(a: number | null, b: number | null | undefined): number | null {
   return b == null ? a : a === null ? b : Math.max(a, b);
-}
-
-/** Calls `read` the first time only; later calls share its promise. */
-function once<T>(read: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | null = null;
-  return () => (result ??= read());
 }
 
 export const sourceOf = (m: ConsumedMessage) => `${m.topic}/${m.partition}/${m.offset}`;
@@ -110,7 +98,15 @@ class Abandoned extends Error {}
 export const retryWaitHooks = new WeakMap<AbortSignal, () => void>();
 
 const DEAD = Symbol('dead-lettered');
-const NOT_FOUND = Symbol('not found in Keycloak');
+
+type Change = Exclude<KeycloakChange, { kind: 'ignored' }>;
+
+/** What the change asks the convergence path to do. */
+function signalOf(change: Change): Signal {
+  if (change.kind === 'converge')
+    return { kind: 'converge', entity: change.entity, id: change.id, dryRun: change.dryRun };
+  return change;
+}
 
 /** Permanent: a target's or Keycloak's refusal, or our own API error (e.g. a connector deleted). */
 function isRetriable(error: unknown): boolean {
@@ -155,7 +151,8 @@ export class EventHandler {
     try {
       const outcome = await this.provision(message, change, signal);
       metrics.events.inc({ type: metrics.eventType(change.eventType), outcome });
-      if (outcome === 'provisioned') metrics.latency.observe((Date.now() - change.time) / 1000);
+      if (outcome === 'provisioned' && change.kind !== 'converge')
+        metrics.latency.observe((Date.now() - change.time) / 1000);
       return true;
     } catch (error) {
       if (error instanceof Abandoned) return false;
@@ -165,7 +162,7 @@ export class EventHandler {
 
   private async provision(
     message: ConsumedMessage,
-    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
+    change: Change,
     signal: AbortSignal,
   ): Promise<string> {
     // Retry time counts from the first attempt, also when the event comes again after its batch
@@ -181,42 +178,58 @@ export class EventHandler {
 
   private async provisionFrom(
     message: ConsumedMessage,
-    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
+    change: Change,
     signal: AbortSignal,
     started: number,
   ): Promise<string> {
-    const { engine, keycloak, limit } = this.deps;
+    const { engine, keycloak, limit, convergence, syncProgress } = this.deps;
+    const sync = change.kind === 'converge' ? change : null;
+    // A converge message of a sync cancelled (or finished) meanwhile is left alone.
+    if (sync && !(await syncProgress.isOpen(sync.syncJobId))) return 'sync_closed';
+    const outcomes: ConnectorOutcome[] = [];
+    // A sync's object counts once it is done, whatever became of it (dead-lettered: failed).
+    const done = async (result: string) => {
+      if (sync) await syncProgress.record(sync, result === 'dead_lettered' ? null : outcomes);
+      return result;
+    };
     const realm = await this.retrying(message, signal, started, () =>
       change.realm.name ? Promise.resolve(change.realm.name) : keycloak.realmName(change.realm.id),
     );
-    if (realm === DEAD) return 'dead_lettered';
+    if (realm === DEAD) return done('dead_lettered');
     if (!realm) {
       await this.deadLetter(
         message,
         { reason: `unknown realm ${change.realm.id}` },
         'unknown_realm',
       );
-      return 'dead_lettered';
+      return done('dead_lettered');
     }
-    const idps = await this.retrying(message, signal, started, () =>
-      engine.identityProvidersOf(realm),
-    );
-    if (idps === DEAD) return 'dead_lettered';
+    const idps = sync
+      ? [sync.identityProviderId]
+      : await this.retrying(message, signal, started, () => engine.identityProvidersOf(realm));
+    if (idps === DEAD) return done('dead_lettered');
     if (!idps.length) return 'no_identity_provider';
-    const withRoles = await this.retrying(message, signal, started, () => engine.readsRoles(idps));
-    if (withRoles === DEAD) return 'dead_lettered';
-    let targets: Target[] = idps.map((id) => ({ identityProviderId: id, connectorId: null }));
+    const withRoles = await this.retrying(message, signal, started, () =>
+      change.kind === 'user' || sync ? convergence.readsGroups(idps) : engine.readsRoles(idps),
+    );
+    if (withRoles === DEAD) return done('dead_lettered');
+    let targets: Target[] = idps.map((id) => ({
+      identityProviderId: id,
+      connectorId: sync?.connectorId ?? null,
+    }));
     let deadLettered = false;
     let notFound = false;
-    const source = `${sourceOf(message)}#${change.eventId}`;
+    // A sync's records name the job, so provisioningLog shows what the sync did.
+    const source = sync ? `sync:${sync.syncJobId}` : `${sourceOf(message)}#${change.eventId}`;
+    const signalled = signalOf(change);
     for (let round = 1; ; round++) {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
-      const reads = this.reads(change, realm, withRoles);
+      const reads: KeycloakReads = convergence.reads(signalled, realm, withRoles);
       // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
       const settled = await limit.run(() => {
         if (signal.aborted) throw new Abandoned();
         return Promise.allSettled(
-          targets.map((target) => this.apply(change, realm, target, source, reads)),
+          targets.map((target) => convergence.apply(signalled, realm, target, source, reads)),
         );
       });
       let again: Target[] = [];
@@ -243,6 +256,7 @@ export class EventHandler {
         if (result.value === NOT_FOUND) notFound = true;
         else
           for (const o of result.value) {
+            outcomes.push(o);
             this.deps.metrics.provisioning.inc({
               connector_type: o.connector.type,
               status: o.status,
@@ -274,15 +288,15 @@ export class EventHandler {
           ) === i,
       );
       if (!again.length) {
-        if (deadLettered) return 'dead_lettered';
+        if (deadLettered) return done('dead_lettered');
         if (notFound) {
           log.warn(
             { source, key: change.orderingKey },
             'not in Keycloak (rolled back, or deleted since): skipped',
           );
-          return 'not_found';
+          return done('not_found');
         }
-        return 'provisioned';
+        return done('provisioned');
       }
       targets = again;
       this.deps.metrics.retries.inc();
@@ -315,123 +329,6 @@ export class EventHandler {
         );
       }
     }
-  }
-
-  /** This round's Keycloak reads, made once and shared by every identity provider of the realm. */
-  private reads(
-    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
-    realm: string,
-    withRoles: boolean,
-  ): KeycloakReads {
-    const { keycloak } = this.deps;
-    return {
-      user: once(() =>
-        keycloak.getUser(realm, 'userId' in change ? change.userId : '', { withRoles }),
-      ),
-      group: once(() => keycloak.getGroup(realm, 'groupId' in change ? change.groupId : '')),
-      member: once(() =>
-        change.kind === 'membership'
-          ? keycloak.isMember(realm, change.userId, change.groupId, change.change === 'ADD_MEMBER')
-          : Promise.resolve(null),
-      ),
-    };
-  }
-
-  /** One round on one identity provider (all its connectors, or one). */
-  private async apply(
-    change: Exclude<KeycloakChange, { kind: 'ignored' }>,
-    realm: string,
-    target: Target,
-    source: string,
-    reads: KeycloakReads,
-  ): Promise<ConnectorOutcome[] | typeof NOT_FOUND> {
-    const { engine } = this.deps;
-    const run = { ...target, source };
-    if (change.kind === 'user') {
-      const operation = ProvisioningOperation[change.operation];
-      const user =
-        operation === ProvisioningOperation.DELETE
-          ? deletedUser(change.userId, realm)
-          : await reads.user();
-      // Gone from Keycloak before we read it (rolled back, or deleted since: its DELETE follows).
-      if (!user) return NOT_FOUND;
-      return engine.runUser({ ...run, operation, user, dryRun: false });
-    }
-    if (change.kind === 'group') {
-      const operation = ProvisioningOperation[change.operation];
-      const group =
-        operation === ProvisioningOperation.DELETE
-          ? { id: change.groupId, name: change.name ?? change.groupId, tenantDomain: realm }
-          : await reads.group();
-      if (!group) return NOT_FOUND;
-      return engine.runGroup({ ...run, operation, group });
-    }
-    // A membership event is a signal too: applied only while Keycloak still has the group and the
-    // membership (an old "add" after the group was deleted must not create it again at the target).
-    const group = await reads.group();
-    const isMember = await reads.member();
-    if (isMember === null) return NOT_FOUND; // the user is gone: their DELETE follows
-    const holds = group !== null && isMember === (change.change === 'ADD_MEMBER');
-    // Leaving a group (or its deletion) can take the user out of the provisioning scope.
-    const rescoped =
-      change.change === 'REMOVE_MEMBER' && (await engine.hasScope(run.identityProviderId))
-        ? await this.rescope(run, reads)
-        : [];
-    if (!holds) return rescoped.length ? rescoped : NOT_FOUND;
-    const members =
-      change.change === 'ADD_MEMBER' ? await this.provisionMember(change.userId, run, reads) : [];
-    if (members === NOT_FOUND) return NOT_FOUND;
-    const changed = await engine.runMembership({
-      ...run,
-      change: change.change,
-      group,
-      userId: change.userId,
-    });
-    return [...members, ...changed, ...rescoped];
-  }
-
-  /** The user as Keycloak has them now, with their roles: deprovisioned where out of scope. */
-  private async rescope(
-    run: Target & { source: string },
-    reads: KeycloakReads,
-  ): Promise<ConnectorOutcome[]> {
-    const user = await reads.user();
-    if (!user) return [];
-    const operation = ProvisioningOperation.UPDATE;
-    return this.deps.engine.runUser({ ...run, operation, user, dryRun: false });
-  }
-
-  /**
-   * A user added to a group before their own CREATE was handled (unkeyed events on other
-   * partitions carry no order) is provisioned first, where missing, so the membership applies.
-   * A user who fails here fails the round for that connector, which then runs again.
-   */
-  private async provisionMember(
-    userId: string,
-    run: Target & { source: string },
-    reads: KeycloakReads,
-  ): Promise<ConnectorOutcome[] | typeof NOT_FOUND> {
-    const { engine } = this.deps;
-    const missing = await engine.connectorsWithoutUser(
-      run.identityProviderId,
-      userId,
-      run.connectorId,
-    );
-    if (!missing.length) return [];
-    const user = await reads.user();
-    if (!user) return NOT_FOUND;
-    const created = await Promise.all(
-      missing.map((connectorId) =>
-        engine.runUser({
-          ...run,
-          connectorId,
-          operation: ProvisioningOperation.CREATE,
-          user,
-          dryRun: false,
-        }),
-      ),
-    );
-    return created.flat();
   }
 
   /** Partitions may have moved: an event seen again starts a fresh retry budget. */
@@ -476,16 +373,4 @@ export class EventHandler {
     );
     await this.deps.deadLetters.send(message, letter);
   }
-}
-
-/** A deleted user can no longer be read: the links say where it went. */
-function deletedUser(id: string, realm: string): ProvisioningUser {
-  return {
-    id,
-    username: id,
-    userStoreDomain: null,
-    tenantDomain: realm,
-    claims: new Map(),
-    roles: null,
-  };
 }

@@ -53,6 +53,18 @@ export function createMetrics() {
       labelNames: ['topic', 'partition'] as const,
       registers: [registry],
     }),
+    syncObjects: new Counter({
+      name: 'sidecar_sync_objects_total',
+      help: 'Objects converged by syncs, by outcome (created, updated, unchanged, deleted, skipped, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    syncDuration: new Gauge({
+      name: 'sidecar_sync_last_duration_seconds',
+      help: 'How long the last sync of each identity provider took, from start to finish',
+      labelNames: ['identity_provider', 'status'] as const,
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'sidecar_event_to_provisioned_seconds',
       help: "From the event's time in Keycloak to its provisioning being stored",

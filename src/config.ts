@@ -42,6 +42,8 @@ export interface Config {
   keycloak: KeycloakConfig | null;
   /** PROVISIONING_LOG_RETENTION_DAYS (0 keeps all) and ..._FAILED_RETENTION_DAYS. */
   logRetention: { days: number; failedDays: number; everyMs: number };
+  /** SYNC_ON_CONNECTOR_CHANGE: queue a sync of a connector created, re-enabled or remapped. */
+  syncOnConnectorChange: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +56,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return n;
+}
+
+export function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 function database(env: Env, dataDir: string): DatabaseConfig {
@@ -179,6 +188,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     retryBaseDelayMs: int(env, 'PROVISIONING_RETRY_BASE_MS', 200, 1, 60_000),
     keycloak: keycloak(env),
     logRetention: logRetention(env),
+    syncOnConnectorChange: bool(env, 'SYNC_ON_CONNECTOR_CHANGE', true),
     connectorModules: (env.CONNECTOR_MODULES || '')
       .split(',')
       .map((s) => s.trim())

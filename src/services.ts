@@ -24,6 +24,8 @@ import { ProvisioningHistory } from './provisioning/provisioning-history';
 import { Replayer } from './provisioning/replay';
 import { KeycloakAdminClient } from './keycloak/admin-client';
 import type { KeycloakDirectory } from './keycloak/directory';
+import { Convergence } from './convergence/convergence';
+import { SyncService } from './sync/sync.service';
 
 export interface Services {
   identityProviders: IdentityProviderService;
@@ -37,6 +39,9 @@ export interface Services {
   /** Keycloak's admin API, where configured (KEYCLOAK_URL). */
   keycloak: KeycloakDirectory | null;
   replayer: Replayer;
+  syncs: SyncService;
+  /** Where configured (KEYCLOAK_URL): the one path that converges an object to Keycloak's state. */
+  convergence: Convergence | null;
   /** Closes the HTTP connections kept alive to targets and Keycloak. */
   closeConnections(): Promise<void>;
 }
@@ -73,7 +78,14 @@ export function createServices(
   dataSource: DataSource,
   registry: ConnectorTypeRegistry,
   secretBox: SecretBox,
-  config: Pick<Config, 'provisioningTimeoutMs' | 'retryAttempts' | 'retryBaseDelayMs' | 'keycloak'>,
+  config: Pick<
+    Config,
+    | 'provisioningTimeoutMs'
+    | 'retryAttempts'
+    | 'retryBaseDelayMs'
+    | 'keycloak'
+    | 'syncOnConnectorChange'
+  >,
 ): Services {
   const identityProviders = new IdentityProviderService(dataSource);
   const connectors = new ConnectorService(dataSource, registry, secretBox);
@@ -139,7 +151,14 @@ export function createServices(
   const keycloakClient = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;
   const keycloak: KeycloakDirectory | null = keycloakClient;
   const replayer = new Replayer(dataSource, identityProviders, engine, keycloak);
+  const syncs = new SyncService(dataSource);
+  if (config.syncOnConnectorChange)
+    connectors.onNeedsSync = async (identityProviderId, connectorId) => {
+      await syncs.queue(identityProviderId, connectorId, 'connector');
+    };
   return {
+    syncs,
+    convergence: keycloak ? new Convergence(engine, keycloak) : null,
     identityProviders,
     connectors,
     registry,

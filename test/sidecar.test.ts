@@ -460,9 +460,10 @@ describe('sidecar', () => {
     const user = newUser('joiner');
     const userId = user.id as string;
     const groupId = env.keycloak.addGroup(REALM, 'replay-group').id as string;
-    env.keycloak.joinGroup(REALM, userId, groupId);
     await produce(env.adminTopic, [userEvent('CREATE', userId, { username: 'joiner' })]);
     const remoteUser = (await until('the user', () => env.scim.byUserName('joiner')))!;
+    // Joined after the user's CREATE was converged (which would have added it there and then).
+    env.keycloak.joinGroup(REALM, userId, groupId);
     env.scim.inject({ kind: 'status', status: 400, body: { detail: 'group rejected' } });
     await produce(env.adminTopic, [membershipEvent(userId, groupId, 'replay-group')]);
     const failed = await until('the failed membership', () =>

@@ -4,9 +4,10 @@
 // not concern provisioning is `ignored`; anything unreadable throws MalformedEventError.
 import { createHash } from 'node:crypto';
 import type { MembershipChange } from '../../src/provisioning/outcome';
+import { parseConverge, type ConvergeChange } from '../sync/converge-message';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
-export type EventKind = 'user' | 'admin';
+export type EventKind = 'user' | 'admin' | 'sync';
 
 /** What every change carries, whatever its kind. */
 export interface ChangeContext {
@@ -54,7 +55,11 @@ export interface KeycloakIgnoredEvent extends ChangeContext {
 }
 
 export type KeycloakChange =
-  KeycloakUserChange | KeycloakGroupChange | KeycloakMembershipChange | KeycloakIgnoredEvent;
+  | KeycloakUserChange
+  | KeycloakGroupChange
+  | KeycloakMembershipChange
+  | KeycloakIgnoredEvent
+  | ConvergeChange;
 
 /** The message cannot be read as a Keycloak event; `reason` says why (for the dead-letter record). */
 export class MalformedEventError extends Error {
@@ -297,9 +302,11 @@ function messageId(json: Json, text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
 }
 
-/** Reads one Kafka message value as a Keycloak user or admin event. */
+/** Reads one Kafka message value as a Keycloak user or admin event (or a sync's converge request). */
 export function parseKeycloakEvent(value: Buffer | string | null): KeycloakChange {
   const { text, json } = readMessage(value);
+  const converge = parseConverge(json);
+  if (converge) return converge;
   const eventId = messageId(json, text);
   try {
     const realm = { id: requiredString(json, 'realmId'), name: optionalString(json, 'realmName') };

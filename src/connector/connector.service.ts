@@ -32,6 +32,9 @@ export class ConnectorService extends ChangeNotifier {
     this.idps = dataSource.getRepository(IdentityProvider);
   }
 
+  /** Called when a connector needs a sync (created, re-enabled, or its fields changed). */
+  onNeedsSync?: (identityProviderId: string, connectorId: string) => Promise<void>;
+
   listFor(identityProviderId: string): Promise<Connector[]> {
     return this.repo.find({ where: { identityProviderId }, order: { type: 'ASC' } });
   }
@@ -58,6 +61,10 @@ export class ConnectorService extends ChangeNotifier {
     const merged = mergeValues(type, stored, input);
     requireSecretsForNewAddress(type, stored, merged, input);
     const { config, secrets } = type.validate(merged);
+    const before = existing && {
+      enabled: existing.enabled,
+      config: JSON.stringify(existing.config),
+    };
     const row = existing ?? this.repo.create({ identityProviderId, type: typeCode, enabled: true });
     row.config = config;
     row.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
@@ -69,6 +76,9 @@ export class ConnectorService extends ChangeNotifier {
         { connectorId: saved.id, type: typeCode, identityProviderId },
         existing ? 'connector updated' : 'connector created',
       );
+      // Created, re-enabled or remapped: the realm's existing users must reach it too.
+      const changed = !before || !before.enabled || before.config !== JSON.stringify(saved.config);
+      if (saved.enabled && changed) await this.onNeedsSync?.(identityProviderId, saved.id);
       return saved;
     } catch (error) {
       if (/UNIQUE|Duplicate entry/i.test(String((error as Error).message))) {

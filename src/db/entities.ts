@@ -3,6 +3,7 @@ import { ClaimMapping } from '../identity-provider/claim-mapping.entity';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import { ProvisionedEntity } from '../provisioning/provisioned-entity.entity';
 import { ProvisioningRecord } from '../provisioning/provisioning-record.entity';
+import { SyncJob, SyncObject } from '../sync/sync-job.entity';
 
 export const ENTITIES = [
   IdentityProvider,
@@ -10,4 +11,6 @@ export const ENTITIES = [
   Connector,
   ProvisionedEntity,
   ProvisioningRecord,
+  SyncJob,
+  SyncObject,
 ];

@@ -6,12 +6,14 @@ import { IdentityProviderResolver } from '../identity-provider/identity-provider
 import { TestProvisioningResolver } from '../provisioning/test-provisioning.resolver';
 import { ProvisioningHistoryResolver } from '../provisioning/provisioning-history.resolver';
 import type { Services } from '../services';
+import { SyncResolver } from '../sync/sync.resolver';
 
 const RESOLVERS = [
   IdentityProviderResolver,
   ConnectorResolver,
   TestProvisioningResolver,
   ProvisioningHistoryResolver,
+  SyncResolver,
 ] as const;
 
 export async function createSchema(services: Services | null): Promise<GraphQLSchema> {

@@ -73,6 +73,12 @@ const ENDPOINTS = {
   userRealmRoles: (realm: string, id: string) =>
     `/admin/realms/${e(realm)}/users/${e(id)}/role-mappings/realm/composite`,
   group: (realm: string, id: string) => `/admin/realms/${e(realm)}/groups/${e(id)}`,
+  users: (realm: string, first: number, max: number) =>
+    `/admin/realms/${e(realm)}/users?briefRepresentation=true&first=${first}&max=${max}`,
+  groups: (realm: string, first: number, max: number) =>
+    `/admin/realms/${e(realm)}/groups?briefRepresentation=true&first=${first}&max=${max}`,
+  children: (realm: string, id: string, first: number, max: number) =>
+    `/admin/realms/${e(realm)}/groups/${e(id)}/children?briefRepresentation=true&first=${first}&max=${max}`,
 };
 
 type Json = Record<string, unknown>;
@@ -302,6 +308,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
       ...base,
       claims: userClaims(user, groups, roles),
       roles: [...new Set([...names, ...roles])],
+      groups: groups.map((g) => ({ id: g.id, name: g.name, tenantDomain: realm })),
     };
   }
 
@@ -327,6 +334,32 @@ export class KeycloakAdminClient implements KeycloakDirectory {
         return member;
       await sleep(this.windowDelay(attempt));
     }
+  }
+
+  /** One page of the realm's users (ids only), in Keycloak's order. */
+  async listUsers(realm: string, first: number, max: number): Promise<string[]> {
+    const body = await this.get(ENDPOINTS.users(realm, first, max));
+    if (body === null) throw invalid(`404 for the users of realm ${realm}`);
+    return asList(body, asUser, 'users').map((u) => u.id);
+  }
+
+  /** One page of the realm's top-level groups, or of a group's sub-groups. */
+  async listGroups(
+    realm: string,
+    first: number,
+    max: number,
+    parentId?: string,
+  ): Promise<ProvisioningGroup[]> {
+    const path = parentId
+      ? ENDPOINTS.children(realm, parentId, first, max)
+      : ENDPOINTS.groups(realm, first, max);
+    const body = await this.get(path);
+    if (body === null) return []; // the parent was deleted meanwhile
+    return asList(body, asGroup, 'groups').map((g) => ({
+      id: g.id,
+      name: g.name,
+      tenantDomain: realm,
+    }));
   }
 
   private async loadRealms(): Promise<Map<string, string>> {

@@ -14,6 +14,15 @@ export interface KeycloakDirectory {
     options?: { withRoles?: boolean },
   ): Promise<ProvisioningUser | null>;
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
+  /** One page of the realm's user ids (`first`, `max`), for a sync. */
+  listUsers(realm: string, first: number, max: number): Promise<string[]>;
+  /** One page of the realm's top-level groups, or of `parentId`'s sub-groups. */
+  listGroups(
+    realm: string,
+    first: number,
+    max: number,
+    parentId?: string,
+  ): Promise<ProvisioningGroup[]>;
   /**
    * Whether the user is a direct member of the group now; null when the user is not there. Given
    * `expected` (what an event says), a different answer is read again within the not-found

@@ -39,6 +39,8 @@ export interface ProvisioningUser {
    * absent when unknown (then a scoped identity provider skips the user rather than guess).
    */
   roles?: readonly string[] | null;
+  /** The groups the user is a direct member of, read with the roles (absent when not read). */
+  groups?: readonly ProvisioningGroup[] | null;
 }
 
 /** A group (Keycloak group or role) as the engine sees it. */

@@ -110,8 +110,11 @@ export function decideMembership(
   groupLink: LinkRef | null,
   member: LinkRef | null,
 ): Decision {
-  // The group's own checks (tenant, scope), as for creating it.
-  const asGroup = decideGroup(idp, connector, run.group, ProvisioningOperation.CREATE, groupLink);
+  // The group's own checks (tenant, scope), as for creating it; a removal from a linked group is
+  // never out of scope (the group may have left the scope: its members go too).
+  const removal = run.change === 'REMOVE_MEMBER' && groupLink;
+  const operation = removal ? ProvisioningOperation.DELETE : ProvisioningOperation.CREATE;
+  const asGroup = decideGroup(idp, connector, run.group, operation, groupLink);
   const skip = (skipReason: string) => ({ ...asGroup, skipReason });
   if (asGroup.skipReason) return asGroup;
   if (!member) return skip('member never provisioned through this connector');

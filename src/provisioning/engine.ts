@@ -15,7 +15,7 @@ import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import { decideGroup, decideMembership, decideUser, type Decision } from './decision';
 import { redactSecrets } from './redact';
 import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './idp-snapshot';
-import type { LinkChange, LinkRef, LinkStore } from './links';
+import { memberKey, type LinkChange, type LinkRef, type LinkStore } from './links';
 import {
   failed,
   internalError,
@@ -51,6 +51,8 @@ export interface GroupRun extends Run {
   /** CREATE, UPDATE (a rename) or DELETE. */
   operation: ProvisioningOperation;
   group: ProvisioningGroup;
+  /** Decide and record, call nothing. */
+  dryRun?: boolean;
 }
 
 export interface MembershipRun extends Run {
@@ -58,6 +60,16 @@ export interface MembershipRun extends Run {
   /** The group is created at the target first where it is not there yet. */
   group: ProvisioningGroup;
   userId: string;
+  /** Decide and record, call nothing. */
+  dryRun?: boolean;
+}
+
+/** A user's memberships made to match Keycloak's at connectors with groups. */
+export interface MembershipsRun extends Run {
+  user: ProvisioningUser;
+  /** The groups Keycloak has the user in now (direct memberships). */
+  groups: readonly ProvisioningGroup[];
+  dryRun: boolean;
 }
 
 export type UserOutcome = ConnectorOutcome<ProvisioningOperation>;
@@ -118,13 +130,17 @@ export class ProvisioningEngine {
         localId: user.id,
         hash,
       } as const;
-      return this.attempt(connector, outcome, subject, () =>
-        lifecycle(outcome, link, key, changes, {
+      return this.attempt(connector, outcome, subject, async () => {
+        const ref = await lifecycle(outcome, link, key, changes, {
           create: () => provisioner.createUser(user),
           update: (remoteId) => provisioner.updateUser(remoteId, user),
           remove: (remoteId) => provisioner.deleteUser(remoteId),
-        }),
-      );
+        });
+        // A user created (again) or deleted at the target has no memberships there any more.
+        if (outcome.operation !== ProvisioningOperation.UPDATE)
+          changes.push({ ...key, entityType: 'MEMBER', ref: null, prefix: true });
+        return ref;
+      });
     }) as Promise<UserOutcome[]>;
   }
 
@@ -145,7 +161,7 @@ export class ProvisioningEngine {
       const outcome = start(snapshot, connector, decision, link);
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
-      if (!groups) return outcome;
+      if (!groups || run.dryRun) return planned(outcome, groups);
       const key = {
         connectorId: connector.id,
         entityType: 'GROUP',
@@ -178,9 +194,17 @@ export class ProvisioningEngine {
       const decision = decideMembership(idp, connector, run, groupLink, member);
       const outcome = start(snapshot, connector, decision, groupLink);
       outcome.operation = run.change;
+      const memberLink = {
+        connectorId: connector.id,
+        entityType: 'MEMBER',
+        localId: memberKey(run.userId, run.group.id),
+      } as const;
+      // A membership of a group no longer linked (deleted) is forgotten: there is nothing to call.
+      if (decision.skipReason && run.change === 'REMOVE_MEMBER' && !groupLink && !run.dryRun)
+        changes.push({ ...memberLink, ref: null });
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
-      if (!groups) return outcome;
+      if (!groups || run.dryRun) return planned(outcome, groups);
       // Kept across retries: a group created by a failed attempt is not created again.
       let group: RemoteRef | null = groupLink
         ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
@@ -193,11 +217,71 @@ export class ProvisioningEngine {
           changes,
           groupHash(snapshot, connector, run.group),
         );
-        if (run.change === 'ADD_MEMBER') await groups.addMember(group.remoteId, member!.remoteId);
-        else await groups.removeMember(group.remoteId, member!.remoteId);
+        if (run.change === 'ADD_MEMBER') {
+          await groups.addMember(group.remoteId, member!.remoteId);
+          changes.push({
+            ...memberLink,
+            ref: { remoteId: group.remoteId, remoteName: group.remoteName },
+          });
+        } else {
+          await groups.removeMember(group.remoteId, member!.remoteId);
+          changes.push({ ...memberLink, ref: null });
+        }
         return group;
       });
     });
+  }
+
+  /**
+   * Adds the user to the groups Keycloak has them in and removes them from the others, on each
+   * target connector that has groups and where the user is provisioned. What the target got is
+   * known from the MEMBER links, so memberships that already match cost no call.
+   */
+  async convergeMemberships(run: MembershipsRun): Promise<ConnectorOutcome[]> {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const idp = snapshot.identityProvider;
+    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
+      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
+    );
+    const userLinks = await this.deps.links.findMany(
+      connectors.map((c) => c.id),
+      'USER',
+      run.user.id,
+    );
+    const outcomes = await Promise.all(
+      connectors.map(async (connector) => {
+        if (!userLinks.has(connector.id)) return [];
+        const scoped = run.groups.filter(
+          (g) => !decideGroup(idp, connector, g, ProvisioningOperation.CREATE, null).skipReason,
+        );
+        const made = await this.deps.links.membershipsOf(connector.id, run.user.id);
+        const wanted = new Set(scoped.map((g) => g.id));
+        const changes = [
+          ...scoped
+            .filter((g) => !made.has(g.id))
+            .map((group) => ({ change: 'ADD_MEMBER' as const, group })),
+          ...[...made.keys()]
+            .filter((id) => !wanted.has(id))
+            .map((id) => ({
+              change: 'REMOVE_MEMBER' as const,
+              group: { id, name: id, tenantDomain: run.user.tenantDomain },
+            })),
+        ];
+        const results = [];
+        for (const { change, group } of changes)
+          results.push(
+            ...(await this.runMembership({
+              ...run,
+              connectorId: connector.id,
+              change,
+              group,
+              userId: run.user.id,
+            })),
+          );
+        return results;
+      }),
+    );
+    return outcomes.flat();
   }
 
   /**
@@ -253,6 +337,18 @@ export class ProvisioningEngine {
   async hasScope(identityProviderId: string): Promise<boolean> {
     const snapshot = await this.deps.snapshots.get(identityProviderId);
     return (snapshot.identityProvider.provisioningRoles ?? []).length > 0;
+  }
+
+  /** Whether any of these identity providers has a connector whose target has groups. */
+  async hasGroupTargets(identityProviderIds: string[]): Promise<boolean> {
+    const snapshots = await Promise.all(
+      identityProviderIds.map((id) => this.deps.snapshots.get(id)),
+    );
+    return snapshots.some((s) =>
+      s.connectors.some(
+        (c) => c.enabled && !s.unusable.has(c.id) && this.deps.provisioners.get(s, c)?.groups,
+      ),
+    );
   }
 
   /** Whether any of these identity providers needs users' groups and roles (see usesRoles). */
@@ -408,6 +504,12 @@ export class ProvisioningEngine {
     }
     return outcome;
   }
+}
+
+/** A dry run (or a type without groups) stops before the call: previewed, or skipped with its reason. */
+function planned(outcome: ConnectorOutcome, groups: GroupProvisioner | null): ConnectorOutcome {
+  if (groups) outcome.status = ProvisioningStatus.PREVIEWED;
+  return outcome;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { RemoteRef } from '../connector-types/connector-type';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
-export type EntityType = 'USER' | 'GROUP';
+/** MEMBER links record a membership made at the target: localId `<userId>/<groupId>`. */
+export type EntityType = 'USER' | 'GROUP' | 'MEMBER';
 export type LinkRef = Pick<
   ProvisionedEntity,
   'connectorId' | 'remoteId' | 'remoteName' | 'attributesHash'
@@ -20,7 +21,15 @@ export interface LinkChange {
   ref: RemoteRef | null;
   /** The hash of the representation just sent (see representation.ts); null when unknown. */
   hash?: string | null;
+  /** With ref null: drops every link whose localId starts with `<localId>/` (a user's memberships). */
+  prefix?: boolean;
 }
+
+/** The localId of a membership link. */
+export const memberKey = (userId: string, groupId: string) => `${userId}/${groupId}`;
+
+/** The localId range `[<id>/, <id>0)`: every key with the prefix `<id>/` ('0' follows '/'). */
+const prefixRange = (localId: string) => [`${localId}/`, `${localId}0`];
 
 interface Lookup {
   connectorIds: string[];
@@ -51,6 +60,16 @@ export class LinkStore {
       if (!this.pending.length) setImmediate(() => void this.lookUp());
       this.pending.push({ connectorIds, entityType, localId, resolve, reject });
     });
+  }
+
+  /** The groups a user was made a member of at a connector's target: group id → remote group id. */
+  async membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
+    const rows: { localId: string; remoteId: string }[] = await this.dataSource.query(
+      `SELECT localId, remoteId FROM provisioned_entity
+       WHERE connectorId = ? AND entityType = 'MEMBER' AND localId >= ? AND localId < ?`,
+      [connectorId, ...prefixRange(userId)],
+    );
+    return new Map(rows.map((r) => [r.localId.slice(userId.length + 1), r.remoteId]));
   }
 
   private async lookUp(): Promise<void> {
@@ -106,8 +125,14 @@ export async function applyLinkChanges(
     const change = changes[i];
     if (!change.ref) {
       await manager.query(
-        'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId = ?',
-        [change.connectorId, change.entityType, change.localId],
+        change.prefix
+          ? 'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId >= ? AND localId < ?'
+          : 'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId = ?',
+        [
+          change.connectorId,
+          change.entityType,
+          ...(change.prefix ? prefixRange(change.localId) : [change.localId]),
+        ],
       );
       i++;
       continue;

@@ -46,6 +46,8 @@ export class ProvisioningHistory {
     if (connector) query.andWhere('r.connectorId = :connector', { connector });
     if (filter.localId) query.andWhere('r.localId = :localId', { localId: filter.localId });
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
+    const job = uuidOrFail(filter.syncJobId, 'syncJobId');
+    if (job) query.andWhere('r.source = :source', { source: `sync:${job}` });
     if (filter.since) query.andWhere('r.createdAt >= :since', { since: filter.since });
     if (after) query.andWhere('r.id < :after', { after: decodeCursor(after) });
     const rows = await query.getMany();

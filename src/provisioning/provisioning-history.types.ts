@@ -16,6 +16,9 @@ export class ProvisioningLogFilter {
 
   @Field(() => ProvisioningStatus, { nullable: true }) status?: ProvisioningStatus | null;
 
+  @Field(() => ID, { nullable: true, description: 'Only what this sync did' })
+  syncJobId?: string | null;
+
   @Field(() => Date, { nullable: true, description: 'Only records written at or after this time' })
   since?: Date | null;
 }

@@ -11,6 +11,7 @@ import { ProvisioningStatus } from './test-provisioning.types';
 @Index('ix_record_idp', ['identityProviderId', 'id'])
 @Index('ix_record_status', ['status', 'id'])
 @Index('ix_record_created', ['createdAt'])
+@Index('ix_record_source', ['source', 'id'])
 export class ProvisioningRecord {
   @Field(() => ID)
   // 64-bit in the database; read as a number (bigNumberStrings off), exact up to 2^53 rows.

@@ -4,7 +4,7 @@
 // identity provider's name and claim mappings (the snapshot's fingerprint) and the object itself.
 import { createHash } from 'node:crypto';
 import type { Connector } from '../connector/connector.entity';
-import type { ProvisioningGroup, ProvisioningUser } from './claims';
+import { GROUPS_CLAIM, ROLES_CLAIM, type ProvisioningGroup, type ProvisioningUser } from './claims';
 import type { IdpSnapshot } from './idp-snapshot';
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
@@ -18,7 +18,11 @@ function digest(connector: Connector, snapshot: IdpSnapshot, object: unknown): s
 
 export function userHash(snapshot: IdpSnapshot, connector: Connector, user: ProvisioningUser) {
   const { username, userStoreDomain, tenantDomain } = user;
-  const claims = [...user.claims].sort(byKey);
+  // Group and role claims shape a payload only where something uses them (see usesRoles); the
+  // same user read with or without them is the same representation otherwise.
+  const claims = [...user.claims]
+    .filter(([uri]) => snapshot.usesRoles || (uri !== GROUPS_CLAIM && uri !== ROLES_CLAIM))
+    .sort(byKey);
   return digest(connector, snapshot, { username, userStoreDomain, tenantDomain, claims });
 }
 

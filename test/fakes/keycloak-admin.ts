@@ -293,7 +293,16 @@ export class FakeKeycloak extends LocalHttpServer {
     if (!realm) return this.send(res, 404, { error: 'Realm not found.' });
     const [, kind, id, ...rest] = parts;
     const path = rest.join('/');
+    if (kind === 'users' && !id)
+      return this.send(res, 200, this.listUsers(realm, url.searchParams));
     if (kind === 'users' && id) return this.userRoute(realm, id, path, url.searchParams, res);
+    if (kind === 'groups' && !id)
+      return this.send(res, 200, this.listGroups(realm, undefined, url.searchParams));
+    if (kind === 'groups' && id && path === 'children') {
+      if (!realm.groups.has(id))
+        return this.send(res, 404, { error: 'Could not find group by id' });
+      return this.send(res, 200, this.listGroups(realm, id, url.searchParams));
+    }
     if (kind === 'groups' && id && !path) return this.getGroup(realm, id, res);
     this.noRoute(res);
   }
@@ -306,6 +315,40 @@ export class FakeKeycloak extends LocalHttpServer {
         : { id: r.id, realm: r.name, enabled: true, sslRequired: 'external', notBefore: 0 },
     );
     this.send(res, 200, list);
+  }
+
+  /** GET /users: ordered by username, paged by first/max (Keycloak's default max is 100). */
+  private listUsers(realm: RealmState, query: URLSearchParams): Json[] {
+    const brief = query.get('briefRepresentation') === 'true';
+    const all = [...realm.users.values()]
+      .filter((u) => !this.hidden.get(u.id as string))
+      .sort((a, b) => String(a.username).localeCompare(String(b.username)));
+    return page(all, query).map((u) =>
+      brief
+        ? {
+            id: u.id,
+            username: u.username,
+            ...(u.firstName ? { firstName: u.firstName } : {}),
+            ...(u.lastName ? { lastName: u.lastName } : {}),
+            ...(u.email ? { email: u.email } : {}),
+            emailVerified: u.emailVerified,
+            enabled: u.enabled,
+            createdTimestamp: u.createdTimestamp,
+          }
+        : u,
+    );
+  }
+
+  /** GET /groups (top level) or /groups/{id}/children: ordered by name, paged, with subGroupCount. */
+  private listGroups(realm: RealmState, parentId: string | undefined, query: URLSearchParams) {
+    const all = [...realm.groups.values()]
+      .filter((g) => g.parentId === parentId)
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    return page(all, query).map((g) => ({
+      ...g,
+      subGroupCount: [...realm.groups.values()].filter((c) => c.parentId === g.id).length,
+      subGroups: [],
+    }));
   }
 
   /** True while the entity is still "uncommitted"; each read by id counts down. */
@@ -383,4 +426,11 @@ export class FakeKeycloak extends LocalHttpServer {
       return this.send(res, 404, { error: 'Could not find group by id' });
     this.send(res, 200, this.groupRepresentation(realm, id, true));
   }
+}
+
+/** Keycloak's first/max paging (max defaults to 100 where the endpoint pages). */
+function page<T>(all: T[], query: URLSearchParams): T[] {
+  const first = Number(query.get('first') ?? 0);
+  const max = Number(query.get('max') ?? 100);
+  return all.slice(first, first + max);
 }

@@ -33,6 +33,7 @@ export interface SidecarEnv {
   core: Core;
   adminTopic: string;
   userTopic: string;
+  syncTopic: string;
   groupId: string;
   env: Record<string, string>;
   /** A sidecar in this process. */
@@ -57,9 +58,11 @@ export async function startSidecarEnv(
   const db = await createTestDatabase('mariadb');
   const adminTopic = uniqueTopic('kc-admin');
   const userTopic = uniqueTopic('kc-user');
+  const syncTopic = uniqueTopic('sync');
   await createTopic(adminTopic, options.partitions ?? 3);
   await createTopic(userTopic, options.partitions ?? 3);
-  for (const topic of [adminTopic, userTopic]) await createTopic(`${topic}.dlq`, 1);
+  await createTopic(syncTopic, options.partitions ?? 3);
+  for (const topic of [adminTopic, userTopic, syncTopic]) await createTopic(`${topic}.dlq`, 1);
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     SECRETS_KEY: TEST_SECRETS_KEY,
@@ -67,6 +70,10 @@ export async function startSidecarEnv(
     KAFKA_BROKERS: brokerList().join(','),
     KAFKA_GROUP_ID: uniqueGroup('sidecar'),
     KAFKA_TOPICS: `${userTopic},${adminTopic}`,
+    SYNC_TOPIC: syncTopic,
+    // Syncs run only where a test asks for one.
+    SYNC_INTERVAL: 'off',
+    SYNC_ON_CONNECTOR_CHANGE: 'false',
     KEYCLOAK_URL: keycloak.url,
     KEYCLOAK_CLIENT_ID: KEYCLOAK_CLIENT.id,
     KEYCLOAK_CLIENT_SECRET: KEYCLOAK_CLIENT.secret,
@@ -105,6 +112,7 @@ export async function startSidecarEnv(
     core,
     adminTopic,
     userTopic,
+    syncTopic,
     groupId: env.KAFKA_GROUP_ID,
     env,
     async start(overrides = {}) {

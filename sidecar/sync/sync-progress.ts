@@ -1,0 +1,106 @@
+// What a sync's converge messages report back: each object's outcome, stored on its sync_object
+// row before the message's offset is committed (so a restart never loses a count, and a message
+// handled twice counts once). Writes made in the same tick go out together.
+import type { DataSource } from 'typeorm';
+import { TtlCache } from '../../src/provisioning/idp-snapshot';
+import type { ConnectorOutcome } from '../../src/provisioning/outcome';
+import { UNCHANGED } from '../../src/provisioning/representation';
+import {
+  ProvisioningOperation,
+  ProvisioningStatus,
+} from '../../src/provisioning/test-provisioning.types';
+import { OPEN_STATUSES, SyncStatus } from '../../src/sync/sync-job.entity';
+import type { SyncOutcome } from '../../src/sync/sync.service';
+import type { Metrics } from '../metrics';
+import type { ConvergeChange } from './converge-message';
+
+const ENTITY_TYPES = { user: 'USER', group: 'GROUP' } as const;
+
+/** One object's outcome from its connectors' outcomes; null means it was dead-lettered. */
+export function syncOutcome(outcomes: ConnectorOutcome[] | null): SyncOutcome {
+  if (!outcomes) return 'failed';
+  if (outcomes.some((o) => o.status === ProvisioningStatus.FAILED)) return 'failed';
+  const acted = outcomes.filter(
+    (o) => o.status === ProvisioningStatus.SUCCEEDED || o.status === ProvisioningStatus.PREVIEWED,
+  );
+  const did = (op: ProvisioningOperation) => acted.some((o) => o.operation === op);
+  if (did(ProvisioningOperation.DELETE)) return 'deleted';
+  if (did(ProvisioningOperation.CREATE)) return 'created';
+  if (acted.length) return 'updated';
+  if (outcomes.length && outcomes.every((o) => o.reason === UNCHANGED)) return 'unchanged';
+  return 'skipped';
+}
+
+interface Pending {
+  jobId: string;
+  entityType: string;
+  localId: string;
+  outcome: SyncOutcome;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export class SyncProgress {
+  private pending: Pending[] = [];
+  private readonly statuses: TtlCache<SyncStatus | null>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {
+    this.statuses = new TtlCache(async (id) => {
+      const rows: { status: SyncStatus }[] = await dataSource.query(
+        'SELECT status FROM sync_job WHERE id = ?',
+        [id],
+      );
+      return rows[0]?.status ?? null;
+    }, 1000);
+  }
+
+  /** Whether the job still wants its objects converged (a cancel is seen within a second). */
+  async isOpen(jobId: string): Promise<boolean> {
+    const status = await this.statuses.get(jobId);
+    return status !== null && OPEN_STATUSES.includes(status);
+  }
+
+  record(change: ConvergeChange, outcomes: ConnectorOutcome[] | null): Promise<void> {
+    const outcome = syncOutcome(outcomes);
+    this.metrics.syncObjects.inc({ outcome });
+    return new Promise((resolve, reject) => {
+      if (!this.pending.length) setImmediate(() => void this.flush());
+      this.pending.push({
+        jobId: change.syncJobId,
+        entityType: ENTITY_TYPES[change.entity],
+        localId: change.id,
+        outcome,
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /** One UPDATE per job, entity type and outcome for everything recorded in the same tick. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const groups = new Map<string, Pending[]>();
+    for (const p of batch) {
+      const key = `${p.jobId}|${p.entityType}|${p.outcome}`;
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { jobId, entityType, outcome } = group[0];
+        try {
+          await this.dataSource.query(
+            `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
+            [outcome, jobId, entityType, ...group.map((p) => p.localId)],
+          );
+          group.forEach((p) => p.resolve());
+        } catch (error) {
+          group.forEach((p) => p.reject(error));
+        }
+      }),
+    );
+  }
+}

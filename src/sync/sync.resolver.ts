@@ -1,0 +1,79 @@
+// GraphQL for syncs: start one, watch it, cancel it, confirm the deletions it stopped before.
+import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectorView } from '../connector/connector.types';
+import { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import type { Services } from '../services';
+import { SyncJob } from './sync-job.entity';
+
+@Resolver(() => SyncJob)
+export class SyncResolver {
+  constructor(private readonly services: Services) {}
+
+  @Mutation(() => SyncJob, {
+    description:
+      "Queues a sync: every user and group of the identity provider's realm in Keycloak converged at its enabled connectors (or one), and linked objects Keycloak no longer has deleted. A running sidecar carries it out; CONFLICT while another sync of the identity provider is queued or running",
+  })
+  startSync(
+    @Arg('identityProviderId', () => ID) identityProviderId: string,
+    @Arg('connectorId', () => ID, { nullable: true, description: 'Only this connector' })
+    connectorId?: string | null,
+    @Arg('dryRun', { defaultValue: false, description: 'Record every decision, change nothing' })
+    dryRun?: boolean,
+  ): Promise<SyncJob> {
+    return this.services.syncs.start({
+      identityProviderId,
+      connectorId,
+      dryRun: dryRun ?? false,
+      trigger: 'api',
+    });
+  }
+
+  @Query(() => SyncJob, { description: 'One sync with its counts as they stand' })
+  syncJob(@Arg('id', () => ID) id: string): Promise<SyncJob> {
+    return this.services.syncs.get(id);
+  }
+
+  @Query(() => [SyncJob], { description: "An identity provider's syncs, newest first" })
+  syncJobs(
+    @Arg('identityProviderId', () => ID) identityProviderId: string,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100' }) first: number,
+    @Arg('after', () => ID, {
+      nullable: true,
+      description: 'The id of the last sync of the previous page',
+    })
+    after?: string | null,
+  ): Promise<SyncJob[]> {
+    return this.services.syncs.list(identityProviderId, first, after ?? null);
+  }
+
+  @Mutation(() => SyncJob, {
+    description:
+      'Stops a queued, running or waiting sync; objects not yet converged are left as they are',
+  })
+  cancelSync(@Arg('id', () => ID) id: string): Promise<SyncJob> {
+    return this.services.syncs.cancel(id);
+  }
+
+  @Mutation(() => SyncJob, {
+    description:
+      'Lets a sync stopped by the deletion safeguard (NEEDS_CONFIRMATION) go on and delete what Keycloak no longer has',
+  })
+  confirmSyncDeletions(@Arg('id', () => ID) id: string): Promise<SyncJob> {
+    return this.services.syncs.confirmDeletions(id);
+  }
+
+  @FieldResolver(() => IdentityProvider)
+  async identityProvider(@Root() job: SyncJob): Promise<IdentityProvider> {
+    return (await this.services.snapshots.get(job.identityProviderId)).identityProvider;
+  }
+
+  @FieldResolver(() => ConnectorView, {
+    nullable: true,
+    description: 'The one connector synced; null for every enabled connector',
+  })
+  async connector(@Root() job: SyncJob): Promise<ConnectorView | null> {
+    if (!job.connectorId) return null;
+    const snapshot = await this.services.snapshots.get(job.identityProviderId);
+    return snapshot.views.get(job.connectorId) ?? null;
+  }
+}
