@@ -204,7 +204,7 @@ export class SyncRunner {
       if (!error.retriable || this.keycloakFailures >= KEYCLOAK_ATTEMPTS)
         return this.end(job, SyncStatus.FAILED, `Keycloak: ${error.message}`);
       log.warn({ jobId: job.id, err: error }, 'Keycloak failed during a sync; trying again');
-      return (await this.renew(job, {})) ? 500 * this.keycloakFailures : null;
+      return (await this.renew(job, {})) === null ? null : 500 * this.keycloakFailures;
     }
   }
 
@@ -275,7 +275,7 @@ export class SyncRunner {
       await this.resendUnconverged(job);
       this.progress.set(job.id, { processed: counts.processed, at: Date.now() });
     }
-    return (await this.renew(job, {})) ? SETTLE_POLL_MS : null;
+    return (await this.renew(job, {})) === null ? null : SETTLE_POLL_MS;
   }
 
   /**
@@ -351,11 +351,14 @@ export class SyncRunner {
 
   /** Saves the job's position and renews the lease; 0 (go on) or null when the job was lost. */
   private async renew(job: SyncJob, patch: Partial<SyncJob>): Promise<number | null> {
-    const result = await this.jobs.update(
-      { id: job.id, leaseOwner: this.owner, status: SyncStatus.RUNNING },
-      { ...patch, leaseUntil: new Date(Date.now() + this.deps.config.leaseMs) },
-    );
-    return result.affected ? 0 : null;
+    const ours = { id: job.id, leaseOwner: this.owner, status: SyncStatus.RUNNING };
+    const result = await this.jobs.update(ours, {
+      ...patch,
+      leaseUntil: new Date(Date.now() + this.deps.config.leaseMs),
+    });
+    // MySQL counts changed rows only: an update that changed nothing still holds the lease.
+    if (result.affected) return 0;
+    return (await this.jobs.existsBy(ours)) ? 0 : null;
   }
 
   private async end(job: SyncJob, status: SyncStatus, reason: string | null): Promise<null> {

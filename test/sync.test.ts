@@ -1,0 +1,232 @@
+// Syncs end to end: a real Kafka broker and MariaDB, the local Keycloak admin server (paged lists,
+// sub-groups) and the local SCIM 2.0 server. What a user of the product would check: the target
+// ends as Keycloak has it, a second sync writes nothing, and nothing is wiped by mistake.
+import type { Sidecar } from '../sidecar/app';
+import { SyncStatus } from '../src/sync/sync-job.entity';
+import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
+import { produce } from './support/kafka';
+import { groupsOf, identityProviderId, settled, sync, until, writes } from './support/sync';
+
+jest.setTimeout(180_000);
+
+function addUsers(env: SidecarEnv, prefix: string, n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) =>
+    env.keycloak.addUser(REALM, {
+      username: `${prefix}-${String(i).padStart(3, '0')}`,
+      email: `${prefix}-${i}@acme.test`,
+      firstName: 'Grace',
+      lastName: 'Hopper',
+    }),
+  );
+}
+
+describe('a sync', () => {
+  let env: SidecarEnv;
+  let sidecar: Sidecar;
+  const realm = () => env.keycloak.realms.get(REALM)!;
+
+  beforeAll(async () => {
+    // Small pages, so that the walk really pages.
+    env = await startSidecarEnv({ env: { SYNC_PAGE_SIZE: '3' } });
+    sidecar = await env.start();
+    await until('the consumer to join', () => sidecar.isReady());
+  });
+  afterAll(() => {
+    if (process.env.DUMP) console.log(env.logs.filter((l) => /"(sync|kafka)"/.test(l)).join(''));
+    return env?.close();
+  });
+
+  it('provisions a realm that was there before: users, groups, sub-groups and memberships', async () => {
+    const eng = env.keycloak.addGroup(REALM, 'eng');
+    const platform = env.keycloak.addGroup(REALM, 'platform', eng.id as string);
+    const sales = env.keycloak.addGroup(REALM, 'sales');
+    const users = addUsers(env, 'old', 7);
+    env.keycloak.joinGroup(REALM, users[0].id as string, eng.id as string);
+    env.keycloak.joinGroup(REALM, users[1].id as string, platform.id as string);
+    env.keycloak.joinGroup(REALM, users[2].id as string, sales.id as string);
+    env.keycloak.joinGroup(REALM, users[2].id as string, eng.id as string);
+
+    const job = await sync(env);
+
+    expect(job).toMatchObject({
+      status: SyncStatus.SUCCEEDED,
+      total: 10,
+      processed: 10,
+      created: 10,
+      failed: 0,
+      deleted: 0,
+    });
+    expect(env.scim.users.size).toBe(7);
+    expect([...env.scim.groups.values()].map((g) => g.displayName).sort()).toEqual([
+      'eng',
+      'platform',
+      'sales',
+    ]);
+    expect(groupsOf(env.scim, 'old-000')).toEqual(['eng']);
+    expect(groupsOf(env.scim, 'old-001')).toEqual(['platform']);
+    expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
+    expect(groupsOf(env.scim, 'old-003')).toEqual([]);
+    // Every decision is in the provisioning log under the job.
+    const log = await env.core.services.history.page({ syncJobId: job.id }, 100, null);
+    expect(log.edges.length).toBeGreaterThanOrEqual(10);
+    expect(log.edges.every((e) => e.node.source === `sync:${job.id}`)).toBe(true);
+  });
+
+  it('makes no write at the target when nothing changed', async () => {
+    const before = writes(env.scim);
+    const job = await sync(env);
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, total: 10, unchanged: 10 });
+    expect(writes(env.scim)).toBe(before);
+  });
+
+  it('repairs what Keycloak changed without a word: deleted, edited, left a group', async () => {
+    const byName = (name: string) => [...realm().users.values()].find((u) => u.username === name)!;
+    // Keycloak changed while no event reached us (no sidecar, a lost event, LDAP).
+    realm().users.delete(byName('old-006').id as string);
+    byName('old-005').lastName = 'Hopper-Murray';
+    const eng = [...realm().groups.values()].find((g) => g.name === 'eng')!;
+    env.keycloak.leaveGroup(REALM, byName('old-000').id as string, eng.id as string);
+
+    const job = await sync(env);
+
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, deleted: 1, updated: 2, failed: 0 });
+    expect(env.scim.byUserName('old-006')).toBeUndefined();
+    expect(env.scim.byUserName('old-005')).toMatchObject({ name: { familyName: 'Hopper-Murray' } });
+    expect(groupsOf(env.scim, 'old-000')).toEqual([]);
+    expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
+  });
+
+  it('computes everything and changes nothing in a dry run', async () => {
+    addUsers(env, 'dry', 2);
+    const before = writes(env.scim);
+    const job = await sync(env, { dryRun: true });
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, dryRun: true, created: 2 });
+    expect(writes(env.scim)).toBe(before);
+    expect(env.scim.byUserName('dry-000')).toBeUndefined();
+    const links = await env.core.services.history.links(null, realmUserId('dry-000'));
+    expect(links).toEqual([]);
+  });
+
+  it('gives a user created with groups those memberships on the live path', async () => {
+    const group = env.keycloak.addGroup(REALM, 'on-create');
+    const [user] = addUsers(env, 'live', 1);
+    env.keycloak.joinGroup(REALM, user.id as string, group.id as string);
+    // Keycloak's CREATE event carries the groups in its body but sends no membership event.
+    await produce(env.adminTopic, [
+      {
+        key: user.id as string,
+        value: adminEvent(
+          'USER',
+          'CREATE',
+          `users/${user.id as string}`,
+          { username: user.username, groups: ['/on-create'] },
+          realm().id,
+        ),
+      },
+    ]);
+    await until('the member', () => groupsOf(env.scim, 'live-000').includes('on-create'));
+  });
+
+  it('ends as Keycloak has it when users change and go while it runs', async () => {
+    const users = addUsers(env, 'busy', 30);
+    env.scim.latencyMs = 5;
+    const job = await env.core.services.syncs.start({
+      identityProviderId: await identityProviderId(env),
+      trigger: 'api',
+    });
+    await until('the sync to be under way', async () => {
+      const now = await env.core.services.syncs.get(job.id);
+      return now.processed > 5 || now.status !== SyncStatus.QUEUED;
+    });
+    // Renamed, deleted with their events, and deleted without one, while the sync runs.
+    const events = [];
+    for (const u of users.slice(0, 5)) {
+      u.lastName = 'Changed';
+      events.push({
+        key: u.id as string,
+        value: adminEvent('USER', 'UPDATE', `users/${u.id as string}`, null, realm().id),
+      });
+    }
+    for (const u of users.slice(5, 10)) {
+      realm().users.delete(u.id as string);
+      events.push({
+        key: u.id as string,
+        value: adminEvent('USER', 'DELETE', `users/${u.id as string}`, null, realm().id),
+      });
+    }
+    for (const u of users.slice(10, 12)) realm().users.delete(u.id as string);
+    await produce(env.adminTopic, events);
+    const done = await settled(env, job.id);
+    env.scim.latencyMs = 0;
+    expect(done.status).toBe(SyncStatus.SUCCEEDED);
+    // Whatever the interleaving, one more sync leaves the target exactly as Keycloak has it.
+    await sync(env);
+    const expected = [...realm().users.values()].map((u) => u.username as string).sort();
+    const actual = [...env.scim.users.values()].map((u) => u.userName as string).sort();
+    expect(actual).toEqual(expected);
+    for (const u of users.slice(0, 5))
+      expect(env.scim.byUserName(u.username as string)).toMatchObject({
+        name: { familyName: 'Changed' },
+      });
+  });
+
+  function realmUserId(username: string): string {
+    return [...realm().users.values()].find((u) => u.username === username)!.id as string;
+  }
+});
+
+describe('the deletion safeguard', () => {
+  let env: SidecarEnv;
+
+  beforeAll(async () => {
+    env = await startSidecarEnv();
+    const sidecar = await env.start();
+    await until('the consumer to join', () => sidecar.isReady());
+  });
+  afterAll(() => {
+    if (process.env.DUMP) console.log(env.logs.filter((l) => /"(sync|kafka)"/.test(l)).join(''));
+    return env?.close();
+  });
+
+  it('deletes a few without asking, stops before many, and goes on only when confirmed', async () => {
+    const realm = env.keycloak.realms.get(REALM)!;
+    const users = addUsers(env, 'safe', 20);
+    expect(await sync(env)).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 20 });
+
+    // Two of twenty (10 %) is below the threshold (20 %).
+    for (const u of users.slice(0, 2)) realm.users.delete(u.id as string);
+    expect(await sync(env)).toMatchObject({ status: SyncStatus.SUCCEEDED, deleted: 2 });
+    expect(env.scim.users.size).toBe(18);
+
+    // Keycloak answers an empty realm (a wrong realm, a broken federation): nothing is deleted.
+    const kept = new Map(realm.users);
+    realm.users.clear();
+    const held = await sync(env);
+    expect(held).toMatchObject({ status: SyncStatus.NEEDS_CONFIRMATION, pendingDeletions: 18 });
+    expect(held.reason).toMatch(/would delete 18 of 18 linked users/);
+    expect(env.scim.users.size).toBe(18);
+    const cancelled = await env.core.services.syncs.cancel(held.id);
+    expect(cancelled.status).toBe(SyncStatus.CANCELLED);
+    expect(env.scim.users.size).toBe(18);
+
+    // Confirmed, it deletes; and a user Keycloak still has is never deleted, even then.
+    const stillThere = users[19];
+    realm.users.set(stillThere.id as string, kept.get(stillThere.id as string)!);
+    const again = await sync(env);
+    expect(again.status).toBe(SyncStatus.NEEDS_CONFIRMATION);
+    await env.core.services.syncs.confirmDeletions(again.id);
+    const confirmed = await settled(env, again.id);
+    expect(confirmed).toMatchObject({ status: SyncStatus.SUCCEEDED, deleted: 17 });
+    expect([...env.scim.users.values()].map((u) => u.userName)).toEqual([stillThere.username]);
+  });
+
+  it('fails with the missing role when Keycloak refuses to list, and deletes nothing', async () => {
+    const before = env.scim.users.size;
+    env.keycloak.inject({ status: 403, body: { error: 'HTTP 403 Forbidden' } });
+    const job = await sync(env);
+    expect(job.status).toBe(SyncStatus.FAILED);
+    expect(job.reason).toMatch(/view-users/);
+    expect(job.reason).toMatch(/query-groups/);
+    expect(env.scim.users.size).toBe(before);
+  });
+});
