@@ -1,7 +1,7 @@
 // Syncs as the API and the CLI see them: queue one, watch it, cancel it, confirm its deletions.
 // The sidecars do the work (sidecar/sync/); everything they share lives in the sync_job row.
 import { randomUUID } from 'node:crypto';
-import { In, LessThan, type DataSource, type Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { logger } from '../common/logger';
 import { isUuid } from '../common/validation';
@@ -106,18 +106,23 @@ export class SyncService {
     await this.identityProvider(identityProviderId);
     if (first < 1 || first > MAX_PAGE)
       throw new UserInputError(`first must be between 1 and ${MAX_PAGE}`, 'first');
-    let before: Date | null = null;
+    const query = this.jobs
+      .createQueryBuilder('j')
+      .where('j.identityProviderId = :identityProviderId', { identityProviderId })
+      .orderBy('j.createdAt', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .take(first);
     if (after) {
       const last = isUuid(after) ? await this.jobs.findOneBy({ id: after }) : null;
       if (!last || last.identityProviderId !== identityProviderId)
         throw new UserInputError(`after: no sync ${after} of this identity provider`, 'after');
-      before = last.createdAt;
+      // Keyset on (createdAt, id): jobs queued in the same millisecond are neither lost nor repeated.
+      query.andWhere('(j.createdAt < :at OR (j.createdAt = :at AND j.id < :id))', {
+        at: last.createdAt,
+        id: last.id,
+      });
     }
-    const jobs = await this.jobs.find({
-      where: { identityProviderId, ...(before ? { createdAt: LessThan(before) } : {}) },
-      order: { createdAt: 'DESC' },
-      take: first,
-    });
+    const jobs = await query.getMany();
     return Promise.all(jobs.map((job) => this.withCounts(job)));
   }
 
