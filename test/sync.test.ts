@@ -230,3 +230,77 @@ describe('the deletion safeguard', () => {
     expect(env.scim.users.size).toBe(before);
   });
 });
+
+describe('a sync across sidecars', () => {
+  let env: SidecarEnv | undefined;
+  afterEach(async () => {
+    await env?.close();
+    env = undefined;
+  });
+
+  /** How many provisioning records each user has: 1 everywhere means each was converged once. */
+  async function recordsPerUser(e: SidecarEnv, jobId: string): Promise<Map<number, number>> {
+    const rows: { n: number | string }[] = await e.core.dataSource.query(
+      `SELECT COUNT(*) AS n FROM provisioning_record WHERE source = ? AND entityType = 'USER' GROUP BY localId`,
+      [`sync:${jobId}`],
+    );
+    const histogram = new Map<number, number>();
+    for (const { n } of rows) histogram.set(Number(n), (histogram.get(Number(n)) ?? 0) + 1);
+    return histogram;
+  }
+
+  it('is shared by two sidecars, and each object is converged once', async () => {
+    env = await startSidecarEnv({ partitions: 4, env: { SYNC_PAGE_SIZE: '20' } });
+    addUsers(env, 'shared', 200);
+    const [a, b] = [await env.start(), await env.start()];
+    await until('both consumers to join', () => a.isReady() && b.isReady());
+    const job = await sync(env);
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 200, failed: 0 });
+    expect(env.scim.created).toBe(200);
+    expect(await recordsPerUser(env, job.id)).toEqual(new Map([[1, 200]]));
+    // Both took part: each handled converge messages of the sync topic.
+    for (const s of [a, b]) {
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      expect(metrics).toMatch(/sidecar_sync_objects_total\{outcome="created"\} [1-9]/);
+    }
+  });
+
+  it('survives its sidecar killed with SIGKILL mid-walk: another carries it on and it completes', async () => {
+    env = await startSidecarEnv({
+      partitions: 3,
+      env: { SYNC_PAGE_SIZE: '1', SYNC_LEASE_MS: '2000' },
+    });
+    addUsers(env, 'killed', 150);
+    env.keycloak.latencyMs = 10; // a walk of 150 pages that takes seconds
+    const first = env.spawn();
+    const job = await env.core.services.syncs.start({
+      identityProviderId: await identityProviderId(env),
+      trigger: 'api',
+    });
+    const walked = async () => {
+      const [row] = await env!.core.dataSource.query(
+        'SELECT phase, walkState FROM sync_job WHERE id = ?',
+        [job.id],
+      );
+      return row.phase === 'USERS' ? (JSON.parse(row.walkState ?? '{}').first ?? 0) : -1;
+    };
+    await until('the walk among the users', async () => (await walked()) >= 30, 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // Killed mid-walk: the position is kept, and the job still belongs to nobody alive.
+    const position = await walked();
+    expect(position).toBeGreaterThanOrEqual(30);
+    expect(position).toBeLessThan(150);
+    expect((await env.core.services.syncs.get(job.id)).status).toBe(SyncStatus.RUNNING);
+    env.keycloak.latencyMs = 0;
+    const second = await env.start();
+    const done = await settled(env, job.id, 120_000);
+    expect(done).toMatchObject({ status: SyncStatus.SUCCEEDED, total: 150, processed: 150 });
+    expect(done.failed).toBe(0);
+    expect(second.isReady()).toBe(true);
+    // Every user once at the target, however many times the kill made a page go out.
+    const names = [...env.scim.users.values()].map((u) => u.userName as string);
+    expect(names).toHaveLength(150);
+    expect(new Set(names).size).toBe(150);
+  });
+});

@@ -40,6 +40,8 @@ const ACCESS = { view: true, manage: true, manageMembers: true, viewMembers: tru
 export class FakeKeycloak extends LocalHttpServer {
   readonly realms = new Map<string, RealmState>();
   readonly requests: KeycloakRequest[] = [];
+  /** Added to every answer, to slow a walk down. */
+  latencyMs = 0;
   /** Lifetime of new access tokens, in seconds. */
   expiresIn = 60;
   private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
@@ -204,6 +206,7 @@ export class FakeKeycloak extends LocalHttpServer {
     };
     this.requests.push(entry);
     res.on('finish', () => (entry.status = res.statusCode));
+    if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const token = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(url.pathname);
     const on = token ? 'token' : 'admin';
     const at = this.faults.findIndex((f) => (f.on ?? 'admin') === on);
