@@ -1,9 +1,12 @@
 // The sidecar process: `node dist/sidecar/main.js` consumes Keycloak events until SIGTERM/SIGINT,
 // then finishes in-flight work, commits and exits (forced after 10 s).
 // `node dist/sidecar/main.js replay <record id>...` re-runs failed provisioning records and exits.
+// `node dist/sidecar/main.js sync <identity provider id> [--connector <id>] [--dry-run]` runs a sync
+// to its end and shows its progress (sync/sync-cli.ts).
 import { ApiError, ConfigError } from '../src/common/errors';
 import { configureLogger, logger } from '../src/common/logger';
 import { startSidecar } from './app';
+import { runSyncCommand } from './sync/sync-cli';
 import { loadSidecarConfig } from './config';
 import { loadConfig } from '../src/config';
 import { openCore } from '../src/core';
@@ -28,8 +31,14 @@ async function replay(ids: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'replay') return replay(args);
+  if (command === 'sync') {
+    process.exitCode = await runSyncCommand(args);
+    return;
+  }
   if (command)
-    throw new ConfigError(`unknown command "${command}" (the only one is: replay <ids>)`);
+    throw new ConfigError(
+      `unknown command "${command}" (the commands are: replay <ids>, sync <identity provider id>)`,
+    );
   const config = loadSidecarConfig();
   configureLogger(config.core.logLevel);
   const log = logger('sidecar');

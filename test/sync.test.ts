@@ -304,3 +304,41 @@ describe('a sync across sidecars', () => {
     expect(new Set(names).size).toBe(150);
   });
 });
+
+describe('the sync command', () => {
+  let env: SidecarEnv;
+  beforeAll(async () => {
+    env = await startSidecarEnv();
+  });
+  afterAll(() => env?.close());
+
+  const lines = (output: string[]) =>
+    output
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('runs a sync to its end, prints JSON lines off a terminal, and exits 0', async () => {
+    addUsers(env, 'cli', 12);
+    const run = env.spawn({}, ['sync', await identityProviderId(env)]);
+    expect(await run.exited).toBe(0);
+    const progress = lines(run.output);
+    expect(progress.at(-1)).toMatchObject({ status: 'SUCCEEDED', total: 12, created: 12 });
+    expect(env.scim.users.size).toBe(12);
+  });
+
+  it('exits 3 when the deletion safeguard stops the sync, and 1 for an unknown identity provider', async () => {
+    env.keycloak.realms.get(REALM)!.users.clear();
+    const held = env.spawn({}, ['sync', await identityProviderId(env)]);
+    expect(await held.exited).toBe(3);
+    expect(lines(held.output).at(-1)).toMatchObject({
+      status: 'NEEDS_CONFIRMATION',
+      pendingDeletions: 12,
+    });
+    expect(env.scim.users.size).toBe(12);
+    const unknown = env.spawn({}, ['sync', '00000000-0000-4000-8000-000000000000']);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output.join('')).toMatch(/IdentityProvider .* was not found/);
+  });
+});

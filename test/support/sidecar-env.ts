@@ -39,7 +39,7 @@ export interface SidecarEnv {
   /** A sidecar in this process. */
   start(overrides?: Record<string, string>): Promise<Sidecar>;
   /** A sidecar as a child process (node dist/sidecar/main.js; npm test builds dist first). */
-  spawn(overrides?: Record<string, string>): SidecarProcess;
+  spawn(overrides?: Record<string, string>, args?: string[]): SidecarProcess;
   close(): Promise<void>;
 }
 
@@ -120,10 +120,10 @@ export async function startSidecarEnv(
       running.push(sidecar);
       return sidecar;
     },
-    spawn(overrides = {}) {
+    spawn(overrides = {}, args = []) {
       const child = spawn(
         process.execPath,
-        [path.resolve(__dirname, '../../dist/sidecar/main.js')],
+        [path.resolve(__dirname, '../../dist/sidecar/main.js'), ...args],
         {
           env: { ...process.env, ...env, ...overrides },
           stdio: ['ignore', 'pipe', 'pipe'],
