@@ -96,6 +96,24 @@ describe('a sync', () => {
     expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
   });
 
+  it('repairs drift at the target: a user deleted there is recreated with its groups, one edited there is put back', async () => {
+    const remote = (name: string) => env.scim.byUserName(name)!;
+    env.scim.users.delete(remote('old-002').id as string);
+    remote('old-003').name = { givenName: 'Someone', familyName: 'Else' };
+    const before = writes(env.scim);
+
+    const job = await sync(env);
+
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 1, updated: 1, failed: 0 });
+    expect(remote('old-002')).toBeDefined();
+    expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
+    expect(remote('old-003')).toMatchObject({ name: { givenName: 'Grace', familyName: 'Hopper' } });
+    // One create, one update and two memberships: nothing else was written.
+    expect(writes(env.scim) - before).toBe(4);
+    const [relinked] = await env.core.services.history.links(null, realmUserId('old-002'));
+    expect(relinked.remoteId).toBe(remote('old-002').id);
+  });
+
   it('computes everything and changes nothing in a dry run', async () => {
     addUsers(env, 'dry', 2);
     const before = writes(env.scim);

@@ -42,6 +42,8 @@ export interface PreviewContext {
   remoteId: string | null;
 }
 
+import type { TargetState } from './target-state';
+
 export interface HttpRequestPreview {
   method: string;
   url: string;
@@ -82,6 +84,11 @@ export interface Provisioner {
   updateUser(remoteId: string, user: ProvisioningUser): Promise<RemoteRef>;
   /** Resolves when the user is gone (or deactivated, where the target cannot delete); gone counts as done. */
   deleteUser(remoteId: string): Promise<void>;
+  /**
+   * Reads the target's copy and compares it with what updateUser would send (a sync's drift
+   * check). Absent where the type cannot read: then an unchanged user is trusted as sent.
+   */
+  compareUser?(remoteId: string, user: ProvisioningUser): Promise<TargetState>;
   /** Absent where the target has no groups (Salesforce). */
   groups?: GroupProvisioner;
 }

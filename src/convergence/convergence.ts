@@ -134,11 +134,13 @@ export class Convergence {
         dryRun,
       });
     }
+    // A sync also reads the target: drift there (deleted or edited by someone else) is repaired.
     const outcomes = await engine.runUser({
       ...run,
       operation: ProvisioningOperation[operation],
       user,
       dryRun,
+      verifyTarget: absentMeansDeleted,
     });
     if (!user.groups) return outcomes;
     const memberships = await engine.convergeMemberships({

@@ -45,6 +45,11 @@ export interface UserRun extends Run {
   operation: ProvisioningOperation;
   user: ProvisioningUser;
   dryRun: boolean;
+  /**
+   * A sync: an unchanged user is checked at the target (drift there is repaired), and a dry run
+   * skips unchanged users as a real run would, so that its counts say what a real run would do.
+   */
+  verifyTarget?: boolean;
 }
 
 export interface GroupRun extends Run {
@@ -113,17 +118,19 @@ export class ProvisioningEngine {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
       const hash = userHash(snapshot, connector, user);
-      const decision = unlessUnchanged(
-        decideUser(idp, connector, user, run.operation, link),
-        link,
-        hash,
-        run.dryRun,
-      );
+      const decided = decideUser(idp, connector, user, run.operation, link);
+      let decision = unlessUnchanged(decided, link, hash, run.dryRun && !run.verifyTarget);
+      const provisioner = this.deps.provisioners.get(snapshot, connector);
+      if (run.verifyTarget && decision.skipReason === UNCHANGED && provisioner?.compareUser) {
+        const drift = await this.drift(provisioner, link!, user).catch((error: unknown) => error);
+        if (typeof drift !== 'string' && drift !== null)
+          return failed(start(snapshot, connector, decided, link), asConnectorError(drift));
+        if (drift) decision = drift === 'gone' ? recreate(link!) : putBack();
+      }
       const outcome = start(snapshot, connector, decision, link);
       if (decision.skipReason) return outcome;
       if (run.dryRun) return this.preview(snapshot, connector, user, outcome);
-      const provisioner = this.provisioner(snapshot, connector, outcome);
-      if (!provisioner) return outcome;
+      if (!this.provisioner(snapshot, connector, outcome)) return outcome;
       const key = {
         connectorId: connector.id,
         entityType: 'USER',
@@ -132,9 +139,9 @@ export class ProvisioningEngine {
       } as const;
       return this.attempt(connector, outcome, subject, async () => {
         const ref = await lifecycle(outcome, link, key, changes, {
-          create: () => provisioner.createUser(user),
-          update: (remoteId) => provisioner.updateUser(remoteId, user),
-          remove: (remoteId) => provisioner.deleteUser(remoteId),
+          create: () => provisioner!.createUser(user),
+          update: (remoteId) => provisioner!.updateUser(remoteId, user),
+          remove: (remoteId) => provisioner!.deleteUser(remoteId),
         });
         // A user created (again) or deleted at the target has no memberships there any more.
         if (outcome.operation !== ProvisioningOperation.UPDATE)
@@ -142,6 +149,16 @@ export class ProvisioningEngine {
         return ref;
       });
     }) as Promise<UserOutcome[]>;
+  }
+
+  /** How the target's copy differs from what was sent, or null when it is as sent. */
+  private async drift(
+    provisioner: Provisioner,
+    link: LinkRef,
+    user: ProvisioningUser,
+  ): Promise<'gone' | 'changed' | null> {
+    const state = await provisioner.compareUser!(link.remoteId, user);
+    return state === 'same' ? null : state;
   }
 
   /** Creates, renames (UPDATE) or deletes a group on every connector whose target has groups. */
@@ -504,6 +521,27 @@ export class ProvisioningEngine {
     }
     return outcome;
   }
+}
+
+/** A linked user the target no longer has: created again and relinked. */
+function recreate(link: LinkRef): Decision {
+  return {
+    operation: ProvisioningOperation.CREATE,
+    skipReason: null,
+    note: `linked ${link.remoteId} was gone at the target: created again and relinked`,
+  };
+}
+
+function putBack(): Decision {
+  return {
+    operation: ProvisioningOperation.UPDATE,
+    skipReason: null,
+    note: 'changed at the target since it was provisioned: put back as Keycloak has it',
+  };
+}
+
+function asConnectorError(error: unknown): ConnectorError {
+  return error instanceof ConnectorError ? error : internalError(error);
 }
 
 /** A dry run (or a type without groups) stops before the call: previewed, or skipped with its reason. */

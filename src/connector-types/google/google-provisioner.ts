@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { admin_directory_v1 } from 'googleapis/build/src/apis/admin';
 import { ConnectorError } from '../../common/connector-error';
+import { stateOf } from '../target-state';
 import type { ProvisioningUser } from '../../provisioning/claims';
 import type {
   GroupProvisioner,
@@ -197,6 +198,11 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
     updateUser,
     async deleteUser(remoteId) {
       await send(() => directory.users.delete({ userKey: remoteId }), [404]);
+    },
+    async compareUser(remoteId, user) {
+      const found = await send(() => directory.users.get({ userKey: remoteId }), [404]);
+      if (found.status === 404) return 'gone';
+      return stateOf(updateUserBody(userContext(user)), json(found, 'read user'));
     },
     groups,
   };

@@ -13,6 +13,7 @@ import { Transport } from 'jsforce/lib/transport';
 import { ConnectorError, isRetriableStatus } from '../../common/connector-error';
 import { parseRetryAfter } from '../../common/http';
 import { logger } from '../../common/logger';
+import { stateOf } from '../target-state';
 import type { ProvisioningUser } from '../../provisioning/claims';
 import type { Provisioner, ProvisionerContext, RemoteRef } from '../connector-type';
 import { text } from '../field-values';
@@ -292,6 +293,19 @@ export function createSalesforceProvisioner(context: ProvisionerContext): Provis
       return { remoteId: created.id, remoteName: username };
     },
     updateUser: (remoteId, user) => update(remoteId, user),
+    async compareUser(remoteId, user) {
+      let record: unknown;
+      try {
+        record = await call((conn) => conn.sobject('User').retrieve(remoteId));
+      } catch (error) {
+        if (isCode(error, 'SALESFORCE_NOT_FOUND', 'SALESFORCE_ENTITY_IS_DELETED', 'HTTP_404'))
+          return 'gone';
+        throw error;
+      }
+      // A user deactivated at the target (Salesforce's delete) that Keycloak has active is changed.
+      const fields = fieldsOf(user);
+      return stateOf({ IsActive: true, ...fields }, record);
+    },
     async deleteUser(remoteId) {
       // Salesforce users cannot be deleted; deactivating one already inactive succeeds.
       try {

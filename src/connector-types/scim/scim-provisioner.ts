@@ -12,6 +12,7 @@ import type {
   RemoteRef,
 } from '../connector-type';
 import { flag } from '../field-values';
+import { stateOf } from '../target-state';
 import type { ScimDialect } from './scim-dialect';
 import {
   addMemberRequest,
@@ -173,6 +174,11 @@ export function createScimProvisioner(
     updateUser: update,
     async deleteUser(remoteId) {
       await send(deleteUserRequest(target, remoteId), [404]);
+    },
+    async compareUser(remoteId, user) {
+      const response = await send(getUserRequest(target, remoteId), [404]);
+      if (response.status === 404) return 'gone';
+      return stateOf(userResource(target, user, context.claimMappings).resource, response.body);
     },
     groups: groupTarget ? scimGroups(groupTarget, send) : undefined,
   };
