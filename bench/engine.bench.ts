@@ -50,12 +50,17 @@ async function configure(app: App, scimUrl: string): Promise<string> {
     tenantDomain: 'bench',
     enabled: true,
   });
-  await connectors.configure(idp.id, 'scim-2', true, {
-    username: 'bench',
-    password: BENCH_SCIM_PASSWORD,
-    userEndpoint: `${scimUrl}/Users`,
-    enablePasswordProvisioning: false,
-  });
+  await connectors.configure(
+    idp.id,
+    'scim-2',
+    { enabled: true },
+    {
+      username: 'bench',
+      password: BENCH_SCIM_PASSWORD,
+      userEndpoint: `${scimUrl}/Users`,
+      enablePasswordProvisioning: false,
+    },
+  );
   return idp.id;
 }
 

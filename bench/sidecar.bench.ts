@@ -407,12 +407,17 @@ async function main() {
       tenantDomain: REALM,
       enabled: true,
     });
-    await core.services.connectors.configure(idp.id, 'scim-2', true, {
-      username: 'bench',
-      password: BENCH_SCIM_PASSWORD,
-      userEndpoint: `${scim.url}/Users`,
-      enablePasswordProvisioning: false,
-    });
+    await core.services.connectors.configure(
+      idp.id,
+      'scim-2',
+      { enabled: true },
+      {
+        username: 'bench',
+        password: BENCH_SCIM_PASSWORD,
+        userEndpoint: `${scim.url}/Users`,
+        enablePasswordProvisioning: false,
+      },
+    );
     const timeoutMs = config.provisioningTimeoutMs;
     await core.close();
 

@@ -213,10 +213,21 @@ export class EventHandler {
       change.kind === 'user' || sync ? convergence.readsGroups(idps) : engine.readsRoles(idps),
     );
     if (withRoles === DEAD) return done('dead_lettered');
-    let targets: Target[] = idps.map((id) => ({
-      identityProviderId: id,
-      connectorId: sync?.connectorId ?? null,
-    }));
+    // One target per connector, each in a slot of its own: a connector waiting for its pace
+    // hands its slot back without holding up the others.
+    const expanded = await this.retrying(message, signal, started, async () => {
+      const perIdp = await Promise.all(
+        idps.map(async (id) =>
+          (await engine.connectorsOf(id, sync?.connectorId ?? null)).map((connectorId) => ({
+            identityProviderId: id,
+            connectorId,
+          })),
+        ),
+      );
+      return perIdp.flat();
+    });
+    if (expanded === DEAD) return done('dead_lettered');
+    let targets: Target[] = expanded;
     let deadLettered = false;
     let notFound = false;
     // A sync's records name the job, so provisioningLog shows what the sync did.
@@ -226,12 +237,16 @@ export class EventHandler {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
       const reads: KeycloakReads = convergence.reads(signalled, realm, withRoles);
       // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
-      const settled = await limit.run(() => {
-        if (signal.aborted) throw new Abandoned();
-        return Promise.allSettled(
-          targets.map((target) => convergence.apply(signalled, realm, target, source, reads)),
-        );
-      });
+      const settled = await Promise.allSettled(
+        targets.map((target) =>
+          limit.run(() => {
+            if (signal.aborted) throw new Abandoned();
+            return convergence.apply(signalled, realm, target, source, reads);
+          }),
+        ),
+      );
+      if (settled.some((r) => r.status === 'rejected' && r.reason instanceof Abandoned))
+        throw new Abandoned();
       let again: Target[] = [];
       let retryAfterMs: number | null = null;
       const exhausted = Date.now() - started >= this.deps.retryForMs;

@@ -1,3 +1,4 @@
+import { sleepWithoutSlot } from '../src/common/held-slot';
 import { ConcurrencyLimit, KeyedScheduler } from './keyed-scheduler';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -108,4 +109,42 @@ it('runs a message with two keys after the earlier messages of both', async () =
   await tick();
   await tick();
   expect(started).toEqual(['0', '1', '2']);
+});
+
+it("gives a slot back while its task waits for a connector's pace, and takes one again after", async () => {
+  const limit = new ConcurrencyLimit(1);
+  const order: string[] = [];
+  const paced = limit.run(async () => {
+    order.push('paced: first call');
+    await sleepWithoutSlot(200);
+    order.push('paced: second call');
+  });
+  await tick();
+  // The only slot is free while the paced task sleeps: another connector's task runs meanwhile.
+  await limit.run(async () => {
+    order.push('other connector');
+  });
+  await paced;
+  expect(order).toEqual(['paced: first call', 'other connector', 'paced: second call']);
+});
+
+it('never runs more tasks than the limit, with tasks sleeping and waking', async () => {
+  const limit = new ConcurrencyLimit(2);
+  let working = 0;
+  let most = 0;
+  const work = async () => {
+    most = Math.max(most, ++working);
+    await tick();
+    working--;
+  };
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      limit.run(async () => {
+        await work();
+        await sleepWithoutSlot(5 + (i % 3));
+        await work();
+      }),
+    ),
+  );
+  expect(most).toBe(2);
 });

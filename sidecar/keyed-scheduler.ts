@@ -2,8 +2,12 @@
 // partitions of this process, since unkeyed messages of one user can land on several — and
 // different keys run in parallel. Per batch it tells which offset may be committed: the highest
 // one with everything before it in the partition handled.
+import { runInSlot, type Slot } from '../src/common/held-slot';
 
-/** A counting semaphore (SIDECAR_CONCURRENCY): held per call to the targets, not while waiting. */
+/**
+ * A counting semaphore (SIDECAR_CONCURRENCY): held per call to the targets, not while waiting.
+ * A task that sleeps through sleepWithoutSlot (a connector's pace) gives its slot back meanwhile.
+ */
 export class ConcurrencyLimit {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -11,16 +15,37 @@ export class ConcurrencyLimit {
   constructor(readonly max: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.take();
+    let held = true;
+    const slot: Slot = {
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.give();
+      },
+      acquire: async () => {
+        if (held) return;
+        await this.take();
+        held = true;
+      },
+    };
+    try {
+      return await runInSlot(slot, task);
+    } finally {
+      slot.release();
+    }
+  }
+
+  private async take(): Promise<void> {
     if (this.active < this.max) this.active++;
     // A released slot is handed straight to the next waiter, so the limit is never overshot.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
+  }
+
+  private give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }
 

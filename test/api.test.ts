@@ -258,6 +258,39 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
       ]);
     });
 
+    it("sets a connector's pace, keeps it when left out, and falls back to the type's default", async () => {
+      const id = await createIdp('paced');
+      const paced = (input: object) =>
+        api.gql(doc.CONFIGURE_GOOGLE, {
+          id,
+          input: { ...doc.SEED.google, privateKey: keys.pem, ...input },
+        });
+      const google = async () =>
+        ok(await api.gql(doc.GET_IDP, { id })).identityProvider.connectors[0] as {
+          maxRequestsPerSecond: number | null;
+        };
+      ok(await paced({}));
+      // Google's published quota is the default: 2,400 queries a minute.
+      expect((await google()).maxRequestsPerSecond).toBe(40);
+      ok(await paced({ maxRequestsPerSecond: 12.5 }));
+      expect((await google()).maxRequestsPerSecond).toBe(12.5);
+      ok(await paced({ domain: 'example.org' }));
+      expect((await google()).maxRequestsPerSecond).toBe(12.5);
+      ok(await paced({ maxRequestsPerSecond: null }));
+      expect((await google()).maxRequestsPerSecond).toBe(40);
+      const types = ok(await api.gql(doc.CONNECTOR_TYPES)).connectorTypes as {
+        type: string;
+        defaultMaxRequestsPerSecond: number | null;
+      }[];
+      expect(
+        Object.fromEntries(types.map((t) => [t.type, t.defaultMaxRequestsPerSecond])),
+      ).toMatchObject({
+        google: 40,
+        salesforce: null,
+        'scim-2': null,
+      });
+    });
+
     describe('bad input gets a typed error and changes nothing', () => {
       let id: string;
       beforeAll(async () => {
@@ -319,6 +352,18 @@ describe.each(databases)('GraphQL API on %s', (kind) => {
           doc.CONFIGURE_SALESFORCE,
           () => ({ ...doc.SEED.salesforce, clientId: null }),
           /Client ID \(clientId\) is required/,
+        ],
+        [
+          'a pace of zero requests a second',
+          doc.CONFIGURE_SCIM,
+          () => ({ ...doc.SEED.scim2, maxRequestsPerSecond: 0 }),
+          /maxRequestsPerSecond must be above 0 and at most 10000/,
+        ],
+        [
+          'a pace beyond any target',
+          doc.CONFIGURE_CUSTOM,
+          () => ({ type: 'webhook', properties: [], maxRequestsPerSecond: 1e6 }),
+          /maxRequestsPerSecond must be above 0/,
         ],
         [
           'an unknown custom type',

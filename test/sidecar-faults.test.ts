@@ -137,10 +137,15 @@ describe('sidecar under faults', () => {
         tenantDomain: 'calm',
         enabled: true,
       });
-      await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
-        bearerToken: 'calm-scim-token',
-        userEndpoint: `${calm.url}/Users`,
-      });
+      await env.core.services.connectors.configure(
+        idp.id,
+        'scim-2',
+        { enabled: true },
+        {
+          bearerToken: 'calm-scim-token',
+          userEndpoint: `${calm.url}/Users`,
+        },
+      );
       const throttle = { kind: 'status' as const, status: 429, headers: { 'retry-after': '30' } };
       env.scim.inject(...Array.from({ length: 1000 }, () => throttle));
       await env.start();

@@ -25,6 +25,14 @@ async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 3
 
 describe('sidecar', () => {
   let env: SidecarEnv;
+  /** A SCIM 2.0 connector to the test target, configured as the API would. */
+  const configureScim = (identityProviderId: string) =>
+    env.core.services.connectors.configure(
+      identityProviderId,
+      'scim-2',
+      { enabled: true },
+      { bearerToken: env.secrets[0], userEndpoint: `${env.scim.url}/Users` },
+    );
   let sidecar: Sidecar;
   let realmId: string;
 
@@ -209,10 +217,7 @@ describe('sidecar', () => {
       tenantDomain: 'late',
       enabled: true,
     });
-    await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
-      bearerToken: env.secrets[0],
-      userEndpoint: `${env.scim.url}/Users`,
-    });
+    await configureScim(idp.id);
     await produce(env.adminTopic, [event(env.keycloak.addUser('late', { username: 'late-b' }))]);
     await until('the next user at the target', () => env.scim.byUserName('late-b'));
   });
@@ -225,10 +230,7 @@ describe('sidecar', () => {
       enabled: true,
       provisioningRoles: ['staff'],
     });
-    await env.core.services.connectors.configure(idp.id, 'scim-2', true, {
-      bearerToken: env.secrets[0],
-      userEndpoint: `${env.scim.url}/Users`,
-    });
+    await configureScim(idp.id);
     const staff = env.keycloak.addGroup('scoped', 'staff');
     const inside = env.keycloak.addUser('scoped', { username: 'scoped-in' });
     const outside = env.keycloak.addUser('scoped', { username: 'scoped-out' });

@@ -193,6 +193,77 @@ describe('a sync', () => {
   }
 });
 
+const realmId = (env: SidecarEnv) => env.keycloak.realms.get(REALM)!.id;
+
+describe("a connector's pace", () => {
+  let env: SidecarEnv;
+  const PER_SECOND = 10;
+
+  beforeAll(async () => {
+    env = await startSidecarEnv();
+    const idpId = await identityProviderId(env);
+    const [connector] = await env.core.services.connectors.listFor(idpId);
+    await env.core.services.connectors.configure(
+      idpId,
+      connector.type,
+      { maxRequestsPerSecond: PER_SECOND },
+      {},
+    );
+    const sidecar = await env.start();
+    await until('the consumer to join', () => sidecar.isReady());
+  });
+  afterAll(() => env?.close());
+
+  it('holds a sync and live events together to maxRequestsPerSecond at the target', async () => {
+    addUsers(env, 'paced', 30);
+    const live = addUsers(env, 'live-paced', 10);
+    const from = env.scim.requests.length;
+    const job = env.core.services.syncs.start({
+      identityProviderId: await identityProviderId(env),
+      trigger: 'api',
+    });
+    // Live events for other users while the sync runs: the same connector, the same pace.
+    await produce(
+      env.adminTopic,
+      live.map((u) => ({
+        key: u.id as string,
+        value: adminEvent('USER', 'CREATE', `users/${u.id as string}`, null, realmId(env)),
+      })),
+    );
+    expect(await settled(env, (await job).id)).toMatchObject({ status: SyncStatus.SUCCEEDED });
+    await until('every live user', () =>
+      live.every((u) => env.scim.byUserName(u.username as string)),
+    );
+
+    const times = env.scim.requests.slice(from).map((r) => r.at);
+    expect(times.length).toBeGreaterThanOrEqual(40);
+    const perSecond = ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]);
+    expect(perSecond).toBeGreaterThan(PER_SECOND * 0.9);
+    expect(perSecond).toBeLessThan(PER_SECOND * 1.1);
+  });
+
+  it('pauses the whole connector for as long as a 429 says, not only the call that got it', async () => {
+    const users = addUsers(env, 'after-429', 5);
+    const throttled = env.scim.requests.length;
+    env.scim.inject({ kind: 'status', status: 429, headers: { 'retry-after': '2' } });
+    await produce(
+      env.adminTopic,
+      users.map((u) => ({
+        key: u.id as string,
+        value: adminEvent('USER', 'CREATE', `users/${u.id as string}`, null, realmId(env)),
+      })),
+    );
+    await until(
+      'every user despite the 429',
+      () => users.every((u) => env.scim.byUserName(u.username as string)),
+      60_000,
+    );
+    const [refused, next] = env.scim.requests.slice(throttled, throttled + 2);
+    // The other users' creates waited too: nothing reached the target for the 2 s it asked.
+    expect(next.at - refused.at).toBeGreaterThanOrEqual(2000);
+  });
+});
+
 describe('the deletion safeguard', () => {
   let env: SidecarEnv;
 

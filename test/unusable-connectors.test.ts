@@ -97,7 +97,7 @@ describe('the secrets key at start', () => {
       enabled: true,
     });
     const { version: _version, ...scim } = doc.SEED.scim2;
-    await first.services.connectors.configure(idp.id, 'scim-2', true, scim);
+    await first.services.connectors.configure(idp.id, 'scim-2', { enabled: true }, scim);
     await first.close();
     expect(existsSync(keyFile)).toBe(true);
 

@@ -4,6 +4,7 @@
 // timeout, HTTP status, unreadable body).
 import { Agent, request as undiciRequest } from 'undici';
 import { ConnectorError, isRetriableStatus } from './connector-error';
+import type { ConnectorPace } from './pace';
 
 export interface HttpRequest {
   method: string;
@@ -163,5 +164,34 @@ export function createHttpClient(timeoutMs: number): HttpClient {
     },
 
     close: () => dispatcher.close(),
+  };
+}
+
+/** The client for one connector: each call waits its turn, and a 429 or Retry-After pauses them all. */
+export function pacedHttpClient(http: HttpClient, pace: ConnectorPace): HttpClient {
+  const observe = (response: HttpResponse): HttpResponse => {
+    if (response.status >= 400)
+      pace.afterResponse(
+        response.status,
+        parseRetryAfter(headerValue(response.headers, 'retry-after')),
+      );
+    return response;
+  };
+  return {
+    async send(request, accept) {
+      await pace.beforeRequest();
+      try {
+        return observe(await http.send(request, accept));
+      } catch (error) {
+        if (error instanceof ConnectorError) pace.afterResponse(error.status, error.retryAfterMs);
+        throw error;
+      }
+    },
+    async exchange(request) {
+      await pace.beforeRequest();
+      return observe(await http.exchange(request));
+    },
+    // The shared client is closed by whoever made it.
+    close: () => Promise.resolve(),
   };
 }

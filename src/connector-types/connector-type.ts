@@ -1,6 +1,7 @@
 // The plugin contract shared by the API and the sidecar. A ConnectorType is a plain object: its
 // fields, a validator for one Connector row's values, and a preview of the exact HTTP request.
 import type { HttpClient } from '../common/http';
+import type { ConnectorPace } from '../common/pace';
 import type { ClaimMappingRule, ProvisioningGroup, ProvisioningUser } from '../provisioning/claims';
 
 export type FieldKind = 'STRING' | 'TEXT' | 'URL' | 'EMAIL' | 'DOMAIN' | 'BOOLEAN' | 'PATTERN';
@@ -98,7 +99,13 @@ export interface ProvisionerContext {
   secrets: Readonly<Record<string, string>>;
   identityProviderName: string;
   claimMappings: ClaimMappingRule[];
+  /** Paced to the connector's maxRequestsPerSecond; 429 and Retry-After pause the connector. */
   http: HttpClient;
+  /**
+   * The same pace, for provisioners that bring their own HTTP client (googleapis, jsforce): await
+   * beforeRequest() before each request and report each error status with afterResponse().
+   */
+  pace: ConnectorPace;
   /** The per-request timeout, for provisioners that bring their own HTTP client (googleapis, jsforce). */
   timeoutMs: number;
 }
@@ -119,6 +126,11 @@ export interface ConnectorType {
    * where one of those names them; otherwise (custom types) they are always read.
    */
   claimsThroughMappings?: boolean;
+  /**
+   * The pace used when a connector sets no maxRequestsPerSecond: the target's published limit,
+   * or absent where it has none per second.
+   */
+  defaultMaxRequestsPerSecond?: number;
 }
 
 export const REDACTED = '[REDACTED]';

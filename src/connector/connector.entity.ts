@@ -39,6 +39,10 @@ export class Connector {
   @Column({ type: 'text', nullable: true })
   secrets: string | null;
 
+  /** Null: the type's default pace (none for most types). */
+  @Column({ type: 'double', nullable: true })
+  maxRequestsPerSecond: number | null;
+
   @VersionColumn()
   version: number;
 

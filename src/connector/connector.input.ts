@@ -1,11 +1,16 @@
 // Connector inputs. A field left out keeps its stored value; an explicit null clears it.
 import { IsOptional, Length } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { Field, Float, InputType } from 'type-graphql';
+
+const RATE_DESCRIPTION =
+  "Requests a second this connector may send its target, shared by live events, syncs and tests in each process (a 429 or Retry-After from the target pauses the whole connector for that long). Null uses the type's default (connectorTypes.defaultMaxRequestsPerSecond); left out keeps the stored value";
 import { ScimVersion } from './connector.types';
 
 @InputType()
 export class GoogleConnectorInput {
   @Field({ nullable: true }) enabled?: boolean;
+  @Field(() => Float, { nullable: true, description: RATE_DESCRIPTION })
+  maxRequestsPerSecond?: number | null;
   @Field(() => String, { nullable: true }) domain?: string | null;
   @Field(() => String, { nullable: true }) primaryEmailClaim?: string | null;
   @Field(() => String, { nullable: true }) givenNameClaim?: string | null;
@@ -40,6 +45,8 @@ export class GoogleConnectorInput {
 @InputType()
 export class SalesforceConnectorInput {
   @Field({ nullable: true }) enabled?: boolean;
+  @Field(() => Float, { nullable: true, description: RATE_DESCRIPTION })
+  maxRequestsPerSecond?: number | null;
   @Field(() => String, { nullable: true }) apiVersion?: string | null;
   @Field(() => String, { nullable: true }) domainName?: string | null;
   @Field(() => String, { nullable: true }) clientId?: string | null;
@@ -60,6 +67,8 @@ export class SalesforceConnectorInput {
 export class ScimConnectorInput {
   @Field(() => ScimVersion) version: ScimVersion;
   @Field({ nullable: true }) enabled?: boolean;
+  @Field(() => Float, { nullable: true, description: RATE_DESCRIPTION })
+  maxRequestsPerSecond?: number | null;
   @Field(() => String, { nullable: true }) username?: string | null;
   @Field(() => String, { nullable: true }) password?: string | null;
   @Field(() => String, {
@@ -86,5 +95,7 @@ export class ConnectorPropertyInput {
 export class CustomConnectorInput {
   @Field({ description: 'The code of a type loaded from CONNECTOR_MODULES' }) type: string;
   @Field({ nullable: true }) enabled?: boolean;
+  @Field(() => Float, { nullable: true, description: RATE_DESCRIPTION })
+  maxRequestsPerSecond?: number | null;
   @Field(() => [ConnectorPropertyInput], { defaultValue: [] }) properties: ConnectorPropertyInput[];
 }

@@ -2,6 +2,7 @@ import { Arg, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { UserInputError } from '../common/errors';
 import type { FieldInput } from '../connector-types/field-values';
 import type { Services } from '../services';
+import type { ConnectorSettings } from './connector.service';
 import {
   CustomConnectorInput,
   GoogleConnectorInput,
@@ -18,9 +19,17 @@ import {
 } from './connector.types';
 import { toConnectorView } from './connector.view';
 
-function fieldsOf(input: object): { enabled: boolean | undefined; values: FieldInput } {
-  const { enabled, version: _version, ...values } = input as Record<string, unknown>;
-  return { enabled: enabled as boolean | undefined, values: values as FieldInput };
+function fieldsOf(input: object): { settings: ConnectorSettings; values: FieldInput } {
+  const {
+    enabled,
+    maxRequestsPerSecond,
+    version: _version,
+    ...values
+  } = input as Record<string, unknown>;
+  return {
+    settings: { enabled, maxRequestsPerSecond } as ConnectorSettings,
+    values: values as FieldInput,
+  };
 }
 
 @Resolver()
@@ -36,6 +45,7 @@ export class ConnectorResolver {
       type: t.type,
       label: t.label,
       builtIn: registry.isBuiltIn(t.type),
+      defaultMaxRequestsPerSecond: t.defaultMaxRequestsPerSecond ?? null,
       fields: t.fields,
     }));
   }
@@ -76,7 +86,11 @@ export class ConnectorResolver {
       );
     }
     const values = this.services.connectors.customProperties(input.properties);
-    return this.configure(idpId, input.type, { enabled: input.enabled, values });
+    const { enabled, maxRequestsPerSecond } = input;
+    return this.configure(idpId, input.type, {
+      settings: { enabled, maxRequestsPerSecond },
+      values,
+    });
   }
 
   @Mutation(() => Boolean)
@@ -87,10 +101,10 @@ export class ConnectorResolver {
   private async configure(
     idpId: string,
     type: string,
-    input: { enabled: boolean | undefined; values: FieldInput },
+    input: { settings: ConnectorSettings; values: FieldInput },
   ): Promise<ConnectorView> {
     const { connectors, registry, identityProviders } = this.services;
-    const row = await connectors.configure(idpId, type, input.enabled, input.values);
+    const row = await connectors.configure(idpId, type, input.settings, input.values);
     const idp = await identityProviders.get(idpId);
     return toConnectorView(row, registry.getByType(type), idp, connectors.secretNames(row));
   }

@@ -18,6 +18,24 @@ import { Connector } from './connector.entity';
 
 const log = logger('connector');
 
+/** What every connector has beside its type's fields. Left out: kept; null: cleared. */
+export interface ConnectorSettings {
+  enabled?: boolean | null;
+  maxRequestsPerSecond?: number | null;
+}
+
+/** Highest pace accepted: above it no target limits anyone, and a typo should not pass. */
+export const MAX_REQUESTS_PER_SECOND = 10_000;
+
+function checkRate(perSecond: number | null | undefined): void {
+  if (perSecond === undefined || perSecond === null) return;
+  if (!(perSecond > 0 && perSecond <= MAX_REQUESTS_PER_SECOND))
+    throw new UserInputError(
+      `maxRequestsPerSecond must be above 0 and at most ${MAX_REQUESTS_PER_SECOND} (got ${perSecond}); null uses the type's default`,
+      'maxRequestsPerSecond',
+    );
+}
+
 export class ConnectorService extends ChangeNotifier {
   private readonly repo: Repository<Connector>;
   private readonly idps: Repository<IdentityProvider>;
@@ -48,9 +66,11 @@ export class ConnectorService extends ChangeNotifier {
   async configure(
     identityProviderId: string,
     typeCode: string,
-    enabled: boolean | undefined,
+    settings: ConnectorSettings,
     input: FieldInput,
   ): Promise<Connector> {
+    const { enabled, maxRequestsPerSecond } = settings;
+    checkRate(maxRequestsPerSecond);
     const type = this.registry.getByType(typeCode);
     if (!isUuid(identityProviderId) || !(await this.idps.existsBy({ id: identityProviderId })))
       throw new NotFoundError('IdentityProvider', identityProviderId);
@@ -69,6 +89,7 @@ export class ConnectorService extends ChangeNotifier {
     row.config = config;
     row.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
     if (enabled !== undefined && enabled !== null) row.enabled = enabled;
+    if (maxRequestsPerSecond !== undefined) row.maxRequestsPerSecond = maxRequestsPerSecond;
     try {
       const saved = await this.repo.save(row);
       this.changed();

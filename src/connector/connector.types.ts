@@ -1,6 +1,6 @@
 // GraphQL shapes of configured connectors: the Connector interface and one type per kind.
 // Secrets never appear: only whether each one is configured.
-import { Field, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 
 export enum ScimVersion {
@@ -30,6 +30,13 @@ export abstract class ConnectorView {
 
   @Field()
   enabled: boolean;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Requests a second this connector may send (set on the connector, else its type's default); null: unpaced",
+  })
+  maxRequestsPerSecond: number | null;
 
   @Field(() => IdentityProvider)
   identityProvider: IdentityProvider;
@@ -117,5 +124,11 @@ export class ConnectorTypeInfo {
   @Field() type: string;
   @Field() label: string;
   @Field({ description: 'False for types loaded from CONNECTOR_MODULES' }) builtIn: boolean;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The pace of a connector that sets no maxRequestsPerSecond: the target's published per-second limit; null where it has none",
+  })
+  defaultMaxRequestsPerSecond: number | null;
   @Field(() => [ConnectorFieldInfo]) fields: ConnectorFieldInfo[];
 }

@@ -29,6 +29,7 @@ export function toConnectorView(
     id: row.id,
     type: row.type,
     enabled: row.enabled,
+    maxRequestsPerSecond: row.maxRequestsPerSecond ?? type.defaultMaxRequestsPerSecond ?? null,
     identityProvider: idp,
     updatedAt: row.updatedAt,
   };

@@ -338,6 +338,12 @@ export class ProvisioningEngine {
     return this.tenants.get(tenantDomain);
   }
 
+  /** The connectors a change goes to: the one named, or every enabled one. */
+  async connectorsOf(identityProviderId: string, connectorId: string | null): Promise<string[]> {
+    const snapshot = await this.deps.snapshots.get(identityProviderId);
+    return targetConnectors(snapshot, connectorId).map((c) => c.id);
+  }
+
   /** The target connectors (one, or every enabled one) where the user has not been provisioned. */
   async connectorsWithoutUser(
     identityProviderId: string,

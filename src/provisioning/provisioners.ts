@@ -4,7 +4,8 @@ import type { Connector } from '../connector/connector.entity';
 import type { ConnectorService } from '../connector/connector.service';
 import type { Provisioner } from '../connector-types/connector-type';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
-import type { HttpClient } from '../common/http';
+import { pacedHttpClient, type HttpClient } from '../common/http';
+import { ConnectorPace } from '../common/pace';
 import type { IdpSnapshot } from './idp-snapshot';
 
 export class ProvisionerCache {
@@ -12,6 +13,9 @@ export class ProvisionerCache {
     string,
     { key: string; provisioner: Provisioner | null; secrets: string[] }
   >();
+
+  /** Kept across provisioner rebuilds, so a reconfigured connector keeps its place in line. */
+  private readonly paces = new Map<string, ConnectorPace>();
 
   constructor(
     private readonly registry: ConnectorTypeRegistry,
@@ -27,17 +31,26 @@ export class ProvisionerCache {
     if (hit?.key === key) return hit.provisioner;
     const type = this.registry.getByType(connector.type);
     const secrets = this.connectors.openSecrets(connector);
+    const pace = this.paceOf(connector.id);
+    pace.setRate(connector.maxRequestsPerSecond ?? type.defaultMaxRequestsPerSecond ?? null);
     const provisioner =
       type.create?.({
         config: connector.config,
         secrets,
         identityProviderName: snapshot.identityProvider.name,
         claimMappings: snapshot.claimMappings,
-        http: this.http,
+        http: pacedHttpClient(this.http, pace),
+        pace,
         timeoutMs: this.timeoutMs,
       }) ?? null;
     this.entries.set(connector.id, { key, provisioner, secrets: Object.values(secrets) });
     return provisioner;
+  }
+
+  private paceOf(connectorId: string): ConnectorPace {
+    let pace = this.paces.get(connectorId);
+    if (!pace) this.paces.set(connectorId, (pace = new ConnectorPace()));
+    return pace;
   }
 
   /** The connector's secret values, to keep them out of anything a target sends back. */

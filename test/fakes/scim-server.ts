@@ -14,6 +14,8 @@ export interface ReceivedRequest {
   query: string;
   headers: http.IncomingHttpHeaders;
   body: Json | null;
+  /** When it arrived (ms since the epoch), for measuring a connector's pace. */
+  at: number;
 }
 
 export type Fault =
@@ -152,6 +154,7 @@ export class FakeScimServer extends LocalHttpServer {
       }
     }
     this.requests.push({
+      at: Date.now(),
       method: req.method!,
       path: url.pathname,
       query: url.search,

@@ -1,5 +1,5 @@
 // GraphQL documents shared by the end-to-end tests, as a client would write them.
-const COMMON = 'id type enabled updatedAt identityProvider { id name }';
+const COMMON = 'id type enabled maxRequestsPerSecond updatedAt identityProvider { id name }';
 const GOOGLE = `... on GoogleConnector { domain primaryEmailClaim givenNameClaim familyNameClaim serviceAccountEmail adminEmail
     applicationName provisioningPattern provisioningSeparator privateKeyConfigured apiRootUrl tokenUrl }`;
 const SALESFORCE = `... on SalesforceConnector { apiVersion domainName clientId username tokenEndpoint provisioningPattern
@@ -23,7 +23,7 @@ export const CONFIGURE_SALESFORCE = `mutation($id: ID!, $input: SalesforceConnec
 export const CONFIGURE_SCIM = `mutation($id: ID!, $input: ScimConnectorInput!) { configureScimConnector(identityProviderId: $id, input: $input) { ${COMMON} ${SCIM} } }`;
 export const CONFIGURE_CUSTOM = `mutation($id: ID!, $input: CustomConnectorInput!) { configureCustomConnector(identityProviderId: $id, input: $input) { ${COMMON} ${CUSTOM} } }`;
 export const REMOVE_CONNECTOR = `mutation($id: ID!) { removeConnector(id: $id) }`;
-export const CONNECTOR_TYPES = `{ connectorTypes { type label builtIn fields { name label kind required secret default description } } }`;
+export const CONNECTOR_TYPES = `{ connectorTypes { type label builtIn defaultMaxRequestsPerSecond fields { name label kind required secret default description } } }`;
 export const TEST_PROVISIONING = `mutation($input: TestProvisioningInput!) { testProvisioning(input: $input) {
   connector { id type } operation provisionedId status reason request { method url headers { name value } body } } }`;
 

@@ -96,11 +96,16 @@ export async function startSidecarEnv(
     tenantDomain: REALM,
     enabled: true,
   });
-  await core.services.connectors.configure(idp.id, 'scim-2', true, {
-    bearerToken: SCIM_TOKEN,
-    userEndpoint: `${scim.url}/Users`,
-    groupEndpoint: `${scim.url}/Groups`,
-  });
+  await core.services.connectors.configure(
+    idp.id,
+    'scim-2',
+    { enabled: true },
+    {
+      bearerToken: SCIM_TOKEN,
+      userEndpoint: `${scim.url}/Users`,
+      groupEndpoint: `${scim.url}/Groups`,
+    },
+  );
   const running: Sidecar[] = [];
   const children: ChildProcess[] = [];
   return {

@@ -1,4 +1,5 @@
 import { createHttpClient } from '../../common/http';
+import { ConnectorPace } from '../../common/pace';
 import { claimsFrom } from '../../provisioning/claims';
 import { FakeGoogleServer } from '../../../test/fakes/google-server';
 import { makeTestKeys } from '../../../test/support/keys';
@@ -38,6 +39,7 @@ describe('Google provisioner, one attempt at a time', () => {
       identityProviderName: 'idp',
       claimMappings: [],
       http: createHttpClient(TIMEOUT_MS),
+      pace: new ConnectorPace(),
       timeoutMs: TIMEOUT_MS,
     });
 
@@ -117,6 +119,7 @@ describe('Google provisioner, one attempt at a time', () => {
       identityProviderName: 'idp',
       claimMappings: [],
       http: createHttpClient(TIMEOUT_MS),
+      pace: new ConnectorPace(),
       timeoutMs: TIMEOUT_MS,
     });
     const error = await failure(broken.createUser(user()));

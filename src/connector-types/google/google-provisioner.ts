@@ -92,6 +92,7 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
   async function send(call: Call, accept: number[] = []): Promise<GaxiosResponseLike> {
     for (let renewed = false; ; renewed = true) {
       const used = await token();
+      await context.pace.beforeRequest();
       try {
         return await call();
       } catch (error) {
@@ -102,7 +103,9 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
           dropToken(client, used);
           continue;
         }
-        throw apiError(error, timeoutMs);
+        const failure = apiError(error, timeoutMs);
+        context.pace.afterResponse(failure.status, failure.retryAfterMs);
+        throw failure;
       }
     }
   }

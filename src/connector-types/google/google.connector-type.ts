@@ -20,6 +20,8 @@ import {
 export const googleConnectorType: ConnectorType = {
   type: 'google',
   label: 'Google Workspace',
+  // The Directory API's default quota: 2,400 queries a minute per user (the impersonated admin).
+  defaultMaxRequestsPerSecond: 40,
   claimsThroughMappings: true,
   fields: [
     field('domain', 'Google Domain', 'DOMAIN', {

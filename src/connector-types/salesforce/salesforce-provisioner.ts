@@ -226,15 +226,27 @@ export function createSalesforceProvisioner(context: ProvisionerContext): Provis
     return attempt;
   }
 
+  /** One REST request, at the connector's pace; a 429 or Retry-After pauses the connector. */
+  async function paced<T>(conn: Connection, task: (conn: Connection) => Promise<T>): Promise<T> {
+    await context.pace.beforeRequest();
+    try {
+      return await task(conn);
+    } catch (error) {
+      if (error instanceof ConnectorError)
+        context.pace.afterResponse(error.status, error.retryAfterMs);
+      throw error;
+    }
+  }
+
   /** Runs `task` on the cached session; after INVALID_SESSION_ID, logs in again once and retries. */
   async function call<T>(task: (conn: Connection) => Promise<T>): Promise<T> {
     const used = connection();
     try {
-      return await task(await used);
+      return await paced(await used, task);
     } catch (error) {
       if (!isCode(error, INVALID_SESSION)) throw error;
       if (session === used) session = null; // else another call has renewed it already
-      return task(await connection());
+      return paced(await connection(), task);
     }
   }
 

@@ -3,10 +3,12 @@ import { Init1764403200000 } from './1764403200000-Init';
 import { ScopeAndGroups1795944261425 } from './1795944261425-ScopeAndGroups';
 import { PortableIdsAndLogIndexes1796100000000 } from './1796100000000-PortableIdsAndLogIndexes';
 import { SyncJobs1796200000000 } from './1796200000000-SyncJobs';
+import { ConnectorPace1796300000000 } from './1796300000000-ConnectorPace';
 
 export const MARIADB_MIGRATIONS = [
   Init1764403200000,
   ScopeAndGroups1795944261425,
   PortableIdsAndLogIndexes1796100000000,
   SyncJobs1796200000000,
+  ConnectorPace1796300000000,
 ];

@@ -3,10 +3,12 @@ import { Init1764403200000 } from './1764403200000-Init';
 import { ScopeAndGroups1795944262486 } from './1795944262486-ScopeAndGroups';
 import { LogIndexes1796100000001 } from './1796100000001-LogIndexes';
 import { SyncJobs1796200000001 } from './1796200000001-SyncJobs';
+import { ConnectorPace1796300000001 } from './1796300000001-ConnectorPace';
 
 export const SQLITE_MIGRATIONS = [
   Init1764403200000,
   ScopeAndGroups1795944262486,
   LogIndexes1796100000001,
   SyncJobs1796200000001,
+  ConnectorPace1796300000001,
 ];
