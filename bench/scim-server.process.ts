@@ -6,6 +6,7 @@
 // before the first "-"), and prints a second line: the URL of a small stats server on another port.
 //   GET  /created?prefix=a   → { posts, created, firstAt, lastAt } (epoch ms of first/last receipt)
 //   GET  /received?prefix=b  → { "<userName>": <epoch ms of its first create>, ... }
+//   GET  /requests           → { reads, writes } (GETs, and every other method) since the reset
 //   POST /reset              → forgets every user and all of the above
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,12 +25,15 @@ const prefixOf = (userName: string) => userName.split('-', 1)[0];
 async function startStats(server: FakeScimServer): Promise<string> {
   const received = new Map<string, number>();
   const stats = new Map<string, PrefixStats>();
+  const counts = { reads: 0, writes: 0 };
   const of = (prefix: string) => {
     let s = stats.get(prefix);
     if (!s) stats.set(prefix, (s = { posts: 0, created: 0, firstAt: 0, lastAt: 0 }));
     return s;
   };
   server.requests.push = (request) => {
+    if (request.method === 'GET') counts.reads++;
+    else counts.writes++;
     const userName: unknown = request.body?.userName;
     if (request.method !== 'POST' || !request.path.endsWith('/Users')) return 0;
     if (typeof userName !== 'string') return 0;
@@ -56,8 +60,10 @@ async function startStats(server: FakeScimServer): Promise<string> {
     if (url.pathname === '/created') body = of(prefix);
     else if (url.pathname === '/received')
       body = Object.fromEntries([...received].filter(([name]) => prefixOf(name) === prefix));
+    else if (url.pathname === '/requests') body = counts;
     else if (url.pathname === '/reset' && req.method === 'POST') {
       server.reset();
+      Object.assign(counts, { reads: 0, writes: 0 });
       received.clear();
       stats.clear();
       body = { ok: true };

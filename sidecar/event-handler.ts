@@ -209,10 +209,10 @@ export class EventHandler {
       : await this.retrying(message, signal, started, () => engine.identityProvidersOf(realm));
     if (idps === DEAD) return done('dead_lettered');
     if (!idps.length) return 'no_identity_provider';
-    const withRoles = await this.retrying(message, signal, started, () =>
-      change.kind === 'user' || sync ? convergence.readsGroups(idps) : engine.readsRoles(idps),
+    const userReads = await this.retrying(message, signal, started, () =>
+      convergence.userReads(idps, change.kind === 'user' || sync !== null),
     );
-    if (withRoles === DEAD) return done('dead_lettered');
+    if (userReads === DEAD) return done('dead_lettered');
     // One target per connector, each in a slot of its own: a connector waiting for its pace
     // hands its slot back without holding up the others.
     const expanded = await this.retrying(message, signal, started, async () => {
@@ -235,7 +235,7 @@ export class EventHandler {
     const signalled = signalOf(change);
     for (let round = 1; ; round++) {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
-      const reads: KeycloakReads = convergence.reads(signalled, realm, withRoles);
+      const reads: KeycloakReads = convergence.reads(signalled, realm, userReads);
       // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
       const settled = await Promise.allSettled(
         targets.map((target) =>

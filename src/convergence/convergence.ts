@@ -31,6 +31,12 @@ export const NOT_FOUND = Symbol('not found in Keycloak');
 export type Converged = ConnectorOutcome[] | typeof NOT_FOUND;
 
 /** One round's Keycloak reads, made once and shared by every identity provider of the realm. */
+/** What getUser reads beside the user: see KeycloakDirectory.getUser. */
+export interface UserReads {
+  withGroups: boolean;
+  withRoles: boolean;
+}
+
 export interface KeycloakReads {
   user(): Promise<ProvisioningUser | null>;
   group(): Promise<ProvisioningGroup | null>;
@@ -56,20 +62,21 @@ export class Convergence {
   ) {}
 
   /**
-   * Whether users must be read with their groups and roles for these identity providers: for a
-   * scope or a mapping that names them, or to converge memberships at targets with groups.
+   * How much of a user to read from Keycloak for these identity providers: roles (with groups)
+   * for a scope or a mapping that names them; groups alone to converge memberships at targets
+   * with groups (`withMemberships`: user signals and syncs); otherwise the user alone.
    */
-  async readsGroups(identityProviderIds: string[]): Promise<boolean> {
-    return (
-      (await this.engine.readsRoles(identityProviderIds)) ||
-      this.engine.hasGroupTargets(identityProviderIds)
-    );
+  async userReads(identityProviderIds: string[], withMemberships: boolean): Promise<UserReads> {
+    const withRoles = await this.engine.readsRoles(identityProviderIds);
+    const withGroups =
+      withRoles || (withMemberships && (await this.engine.hasGroupTargets(identityProviderIds)));
+    return { withRoles, withGroups };
   }
 
-  reads(signal: Signal, realm: string, withRoles: boolean): KeycloakReads {
+  reads(signal: Signal, realm: string, options: UserReads): KeycloakReads {
     const { keycloak } = this;
     return {
-      user: once(() => keycloak.getUser(realm, userIdOf(signal), { withRoles })),
+      user: once(() => keycloak.getUser(realm, userIdOf(signal), options)),
       group: once(() => keycloak.getGroup(realm, groupIdOf(signal))),
       member: once(() =>
         signal.kind === 'membership'

@@ -244,6 +244,14 @@ function tokenRefused(tokenUrl: string, response: HttpResponse): ConnectorError 
   );
 }
 
+const groupOf =
+  (realm: string) =>
+  (g: { id: string; name: string }): ProvisioningGroup => ({
+    id: g.id,
+    name: g.name,
+    tenantDomain: realm,
+  });
+
 export class KeycloakAdminClient implements KeycloakDirectory {
   private readonly root: string;
   private readonly http: HttpClient;
@@ -285,7 +293,10 @@ export class KeycloakAdminClient implements KeycloakDirectory {
   async getUser(
     realm: string,
     userId: string,
-    { withRoles = true }: { withRoles?: boolean } = {},
+    {
+      withRoles = true,
+      withGroups = withRoles,
+    }: { withRoles?: boolean; withGroups?: boolean } = {},
   ): Promise<ProvisioningUser | null> {
     const found = await this.readWithinWindow(ENDPOINTS.user(realm, userId), { realm, userId });
     if (found === null) return null;
@@ -296,7 +307,12 @@ export class KeycloakAdminClient implements KeycloakDirectory {
       userStoreDomain: null,
       tenantDomain: realm,
     };
-    if (!withRoles) return { ...base, claims: userClaims(user, [], []) };
+    if (!withGroups) return { ...base, claims: userClaims(user, [], []) };
+    if (!withRoles) {
+      const groups = await this.userGroups(realm, userId);
+      if (groups === null) return null; // deleted between the reads
+      return { ...base, claims: userClaims(user, [], []), groups: groups.map(groupOf(realm)) };
+    }
     const [groups, roleBody] = await Promise.all([
       this.userGroups(realm, userId),
       this.get(ENDPOINTS.userRealmRoles(realm, userId)),
@@ -308,7 +324,7 @@ export class KeycloakAdminClient implements KeycloakDirectory {
       ...base,
       claims: userClaims(user, groups, roles),
       roles: [...new Set([...names, ...roles])],
-      groups: groups.map((g) => ({ id: g.id, name: g.name, tenantDomain: realm })),
+      groups: groups.map(groupOf(realm)),
     };
   }
 

@@ -5,13 +5,15 @@ export interface KeycloakDirectory {
   /** null when the realm id is unknown to Keycloak. */
   realmName(realmId: string): Promise<string | null>;
   /**
-   * null when the user is not there (after a short wait for Keycloak's commit). Without
-   * `withRoles` (default true) the user's groups and roles are not read and `roles` is absent.
+   * null when the user is not there (after a short wait for Keycloak's commit). With
+   * `withRoles` (default true) the user's groups and realm roles are read (`roles`, `groups` and
+   * their claims); with `withGroups` alone only the groups (`groups`; `roles` absent); with
+   * neither only the user.
    */
   getUser(
     realm: string,
     userId: string,
-    options?: { withRoles?: boolean },
+    options?: { withRoles?: boolean; withGroups?: boolean },
   ): Promise<ProvisioningUser | null>;
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
   /** One page of the realm's user ids (`first`, `max`), for a sync. */

@@ -144,7 +144,7 @@ export class ProvisioningEngine {
           remove: (remoteId) => provisioner!.deleteUser(remoteId),
         });
         // A user created (again) or deleted at the target has no memberships there any more.
-        if (outcome.operation !== ProvisioningOperation.UPDATE)
+        if (outcome.operation !== ProvisioningOperation.UPDATE && link)
           changes.push({ ...key, entityType: 'MEMBER', ref: null, prefix: true });
         return ref;
       });

@@ -39,10 +39,18 @@ interface Lookup {
   reject(error: unknown): void;
 }
 
+interface MembershipLookup {
+  connectorId: string;
+  userId: string;
+  resolve(memberships: Map<string, string>): void;
+  reject(error: unknown): void;
+}
+
 type LinkRow = LinkRef & { entityType: EntityType; localId: string };
 
 export class LinkStore {
   private pending: Lookup[] = [];
+  private pendingMemberships: MembershipLookup[] = [];
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -62,14 +70,39 @@ export class LinkStore {
     });
   }
 
-  /** The groups a user was made a member of at a connector's target: group id → remote group id. */
-  async membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
-    const rows: { localId: string; remoteId: string }[] = await this.dataSource.query(
-      `SELECT localId, remoteId FROM provisioned_entity
-       WHERE connectorId = ? AND entityType = 'MEMBER' AND localId >= ? AND localId < ?`,
-      [connectorId, ...prefixRange(userId)],
-    );
-    return new Map(rows.map((r) => [r.localId.slice(userId.length + 1), r.remoteId]));
+  /**
+   * The groups a user was made a member of at a connector's target: group id → remote group id.
+   * Asked for every converged user, so the questions of one tick share a query too.
+   */
+  membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
+    return new Promise((resolve, reject) => {
+      if (!this.pendingMemberships.length) setImmediate(() => void this.lookUpMemberships());
+      this.pendingMemberships.push({ connectorId, userId, resolve, reject });
+    });
+  }
+
+  private async lookUpMemberships(): Promise<void> {
+    const batch = this.pendingMemberships;
+    this.pendingMemberships = [];
+    // One index range per user: its MEMBER keys `<userId>/<groupId>`.
+    const ranges = batch.map(() => '(connectorId = ? AND localId >= ? AND localId < ?)');
+    try {
+      const rows: { connectorId: string; localId: string; remoteId: string }[] =
+        await this.dataSource.query(
+          `SELECT connectorId, localId, remoteId FROM provisioned_entity
+           WHERE entityType = 'MEMBER' AND (${ranges.join(' OR ')})`,
+          batch.flatMap((q) => [q.connectorId, ...prefixRange(q.userId)]),
+        );
+      for (const q of batch) {
+        const prefix = `${q.userId}/`;
+        const mine = rows.filter(
+          (r) => r.connectorId === q.connectorId && r.localId.startsWith(prefix),
+        );
+        q.resolve(new Map(mine.map((r) => [r.localId.slice(prefix.length), r.remoteId])));
+      }
+    } catch (error) {
+      batch.forEach((q) => q.reject(error));
+    }
   }
 
   private async lookUp(): Promise<void> {
