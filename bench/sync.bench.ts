@@ -41,6 +41,7 @@ import {
   cpuSnapshot,
   cpuSplit,
   ensureBroker,
+  heapMb,
   spawnSidecar,
   type SidecarChild,
 } from './sidecar-process';
@@ -292,6 +293,7 @@ async function main() {
     const rssBefore = sidecar.rss.last;
     sidecar.rss.max = 0;
     const large = await syncOnce(core, largeIdp);
+    const heapAfterLarge = await heapMb(sidecar);
     console.log(`[${elapsed()}] (c) ${LARGE} users in ${large.seconds.toFixed(0)} s`);
 
     // ---- report
@@ -330,6 +332,7 @@ async function main() {
     console.log(
       `\n(c) sync of ${n(LARGE)} users: ${n(large.seconds)} s (${n(LARGE / large.seconds)} users/s), created ${n(large.job.created)}; sidecar RSS before ${n(rssBefore)} MB, max ${n(sidecar.rss.max)} MB (${sidecar.rss.samples} samples); max during (a)–(b) ${n(rssSmall)} MB`,
     );
+    console.log(`Sidecar memory after the large sync: ${heapAfterLarge}`);
     console.log('\n| goal | measured | |\n|---|---|---|');
     console.log(
       `| (a) initial sync ≥ 0.7 × raw (pages + POST) | ${n(initialRate / rawPosts, 2)} | ${met(initialRate / rawPosts >= 0.7)} |`,

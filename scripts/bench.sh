@@ -7,3 +7,4 @@ node dist/bench/api.bench.js
 node dist/bench/engine.bench.js
 node dist/bench/sidecar.bench.js
 node dist/bench/log.bench.js
+node dist/bench/sync.bench.js

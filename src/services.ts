@@ -158,7 +158,7 @@ export function createServices(
     };
   return {
     syncs,
-    convergence: keycloak ? new Convergence(engine, keycloak) : null,
+    convergence: keycloak ? new Convergence(engine, keycloak, syncs) : null,
     identityProviders,
     connectors,
     registry,

@@ -274,6 +274,58 @@ describe('sidecar', () => {
     );
   });
 
+  it('deprovisions the former members of a deleted scoping group, except those another scope keeps', async () => {
+    const realm = env.keycloak.addRealm('regrouped');
+    const idp = await env.core.services.identityProviders.create({
+      name: 'regrouped-idp',
+      tenantDomain: 'regrouped',
+      enabled: true,
+      provisioningRoles: ['staff', 'contractors'],
+    });
+    await configureScim(idp.id);
+    const staff = env.keycloak.addGroup('regrouped', 'staff');
+    const contractors = env.keycloak.addGroup('regrouped', 'contractors');
+    const staffOnly = env.keycloak.addUser('regrouped', { username: 'staff-only' });
+    const both = env.keycloak.addUser('regrouped', { username: 'staff-and-contractor' });
+    env.keycloak.joinGroup('regrouped', staffOnly.id as string, staff.id as string);
+    env.keycloak.joinGroup('regrouped', both.id as string, staff.id as string);
+    env.keycloak.joinGroup('regrouped', both.id as string, contractors.id as string);
+    await produce(
+      env.adminTopic,
+      [staffOnly, both].map((u) => ({
+        key: u.id as string,
+        value: adminEvent('USER', 'CREATE', `users/${u.id as string}`, null, realm.id, 'regrouped'),
+      })),
+    );
+    await until('both members at the target', () =>
+      ['staff-only', 'staff-and-contractor'].every((name) => env.scim.byUserName(name)),
+    );
+
+    // Keycloak deletes the group with its memberships and announces only the group's deletion.
+    env.keycloak.removeGroup('regrouped', staff.id as string);
+    await produce(env.adminTopic, [
+      {
+        key: staff.id as string,
+        value: adminEvent(
+          'GROUP',
+          'DELETE',
+          `groups/${staff.id as string}`,
+          null,
+          realm.id,
+          'regrouped',
+        ),
+      },
+    ]);
+    await until('the former member gone from the target', () => !env.scim.byUserName('staff-only'));
+    const [job] = await env.core.services.syncs.list(idp.id, 1, null);
+    expect(job.triggeredBy).toBe('group-deleted');
+    await until('the sync to finish', async () =>
+      ['SUCCEEDED', 'FAILED'].includes((await env.core.services.syncs.get(job.id)).status),
+    );
+    expect((await env.core.services.syncs.get(job.id)).status).toBe('SUCCEEDED');
+    expect(env.scim.byUserName('staff-and-contractor')).toBeTruthy();
+  });
+
   it('applies a membership whose event arrives before Keycloak commits it', async () => {
     const user = newUser('early-event');
     await produce(env.adminTopic, [

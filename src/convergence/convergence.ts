@@ -8,6 +8,7 @@ import type { ProvisioningGroup, ProvisioningUser } from '../provisioning/claims
 import type { ProvisioningEngine } from '../provisioning/engine';
 import type { ConnectorOutcome, MembershipChange } from '../provisioning/outcome';
 import { ProvisioningOperation } from '../provisioning/test-provisioning.types';
+import type { SyncService } from '../sync/sync.service';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -30,13 +31,13 @@ export const NOT_FOUND = Symbol('not found in Keycloak');
 
 export type Converged = ConnectorOutcome[] | typeof NOT_FOUND;
 
-/** One round's Keycloak reads, made once and shared by every identity provider of the realm. */
 /** What getUser reads beside the user: see KeycloakDirectory.getUser. */
 export interface UserReads {
   withGroups: boolean;
   withRoles: boolean;
 }
 
+/** One round's Keycloak reads, made once and shared by every identity provider of the realm. */
 export interface KeycloakReads {
   user(): Promise<ProvisioningUser | null>;
   group(): Promise<ProvisioningGroup | null>;
@@ -59,6 +60,8 @@ export class Convergence {
   constructor(
     private readonly engine: ProvisioningEngine,
     private readonly keycloak: KeycloakDirectory,
+    /** Where syncs are queued; absent where nothing runs them. */
+    private readonly syncs?: Pick<SyncService, 'queue'>,
   ) {}
 
   /**
@@ -98,11 +101,19 @@ export class Convergence {
     switch (signal.kind) {
       case 'user':
         return this.user(signal.operation, signal.userId, realm, run, reads, false, false);
-      case 'group':
-        return this.group(signal.operation, signal.groupId, signal.name, realm, run, reads, {
-          absentMeansDeleted: false,
-          dryRun: false,
-        });
+      case 'group': {
+        const outcomes = await this.group(
+          signal.operation,
+          signal.groupId,
+          signal.name,
+          realm,
+          run,
+          reads,
+          { absentMeansDeleted: false, dryRun: false },
+        );
+        if (signal.operation === 'DELETE') await this.rescopeFormerMembers(target);
+        return outcomes;
+      }
       case 'membership':
         return this.membership(signal, run, reads);
       case 'converge':
@@ -180,6 +191,16 @@ export class Convergence {
       group: group ?? { id: groupId, name: name ?? groupId, tenantDomain: realm },
       dryRun,
     });
+  }
+
+  /**
+   * Keycloak sends no event per member when a group is deleted, and can no longer say who they
+   * were: where the identity provider has a provisioning scope, a sync re-decides every user's
+   * scope (deprovisioning former members that no other group or role keeps in it).
+   */
+  private async rescopeFormerMembers(target: Target): Promise<void> {
+    if (!this.syncs || !(await this.engine.hasScope(target.identityProviderId))) return;
+    await this.syncs.queue(target.identityProviderId, target.connectorId, 'group-deleted');
   }
 
   /**

@@ -74,7 +74,7 @@ export class SyncJob {
 
   @Field({
     description:
-      'What started it: api, cli, schedule or connector (created, re-enabled or remapped)',
+      'What started it: api, cli, schedule, connector (created, re-enabled or remapped) or group-deleted (a group of an identity provider with a provisioning scope was deleted)',
   })
   @Column({ type: 'varchar', length: 16 })
   triggeredBy: string;

@@ -11,7 +11,8 @@ import { OPEN_STATUSES, SyncJob, SyncStatus } from './sync-job.entity';
 
 const log = logger('sync');
 
-export type SyncTrigger = 'api' | 'cli' | 'schedule' | 'connector';
+/** What started a sync; `group-deleted`: a scoping group was deleted (see Convergence). */
+export type SyncTrigger = 'api' | 'cli' | 'schedule' | 'connector' | 'group-deleted';
 
 export interface StartSync {
   identityProviderId: string;
