@@ -114,6 +114,28 @@ describe('a sync', () => {
     expect(relinked.remoteId).toBe(remote('old-002').id);
   });
 
+  it('repairs groups at the target: one deleted there comes back with its members, one renamed there is put back', async () => {
+    const group = (name: string) =>
+      [...env.scim.groups.values()].find((g) => g.displayName === name);
+    env.scim.groups.delete(group('sales')!.id as string);
+    group('platform')!.displayName = 'renamed-at-the-target';
+
+    const job = await sync(env);
+
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, failed: 0 });
+    expect(group('renamed-at-the-target')).toBeUndefined();
+    expect(group('platform')).toBeDefined();
+    expect(groupsOf(env.scim, 'old-001')).toEqual(['platform']);
+    expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
+    const again = await sync(env);
+    expect(again).toMatchObject({
+      status: SyncStatus.SUCCEEDED,
+      created: 0,
+      updated: 0,
+      failed: 0,
+    });
+  });
+
   it('computes everything and changes nothing in a dry run', async () => {
     addUsers(env, 'dry', 2);
     const before = writes(env.scim);

@@ -72,6 +72,11 @@ export interface GroupProvisioner {
   /** Adding a member already in the group, or removing one not in it, counts as done. */
   addMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
   removeMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
+  /**
+   * Reads the target's copy of the group and compares its name with what createGroup or
+   * renameGroup would send (a sync's drift check). Absent where the type cannot read groups.
+   */
+  compareGroup?(remoteId: string, group: ProvisioningGroup): Promise<TargetState>;
 }
 
 /**

@@ -190,6 +190,8 @@ export class Convergence {
       operation: deleted ? ProvisioningOperation.DELETE : ProvisioningOperation[operation],
       group: group ?? { id: groupId, name: name ?? groupId, tenantDomain: realm },
       dryRun,
+      // A sync also reads the target: a group deleted or renamed there is repaired.
+      verifyTarget: absentMeansDeleted,
     });
   }
 

@@ -58,6 +58,8 @@ export interface GroupRun extends Run {
   group: ProvisioningGroup;
   /** Decide and record, call nothing. */
   dryRun?: boolean;
+  /** A sync: an unchanged group is checked at the target (deleted or renamed there: repaired). */
+  verifyTarget?: boolean;
 }
 
 export interface MembershipRun extends Run {
@@ -169,12 +171,15 @@ export class ProvisioningEngine {
       const link = links.get(connector.id) ?? null;
       const idp = snapshot.identityProvider;
       const hash = groupHash(snapshot, connector, run.group);
-      const decision = unlessUnchanged(
-        decideGroup(idp, connector, run.group, run.operation, link),
-        link,
-        hash,
-        false,
-      );
+      const decided = decideGroup(idp, connector, run.group, run.operation, link);
+      let decision = unlessUnchanged(decided, link, hash, false);
+      const compare = this.deps.provisioners.get(snapshot, connector)?.groups?.compareGroup;
+      if (run.verifyTarget && decision.skipReason === UNCHANGED && compare) {
+        const state = await compare(link!.remoteId, run.group).catch((error: unknown) => error);
+        if (typeof state !== 'string')
+          return failed(start(snapshot, connector, decided, link), asConnectorError(state));
+        if (state !== 'same') decision = state === 'gone' ? recreate(link!) : putBack();
+      }
       const outcome = start(snapshot, connector, decision, link);
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);
@@ -185,13 +190,18 @@ export class ProvisioningEngine {
         localId: run.group.id,
         hash,
       } as const;
-      return this.attempt(connector, outcome, subject, () =>
-        lifecycle(outcome, link, key, changes, {
+      return this.attempt(connector, outcome, subject, async () => {
+        const ref = await lifecycle(outcome, link, key, changes, {
           create: () => groups.createGroup(run.group),
           update: (remoteId) => groups.renameGroup(remoteId, run.group),
           remove: (remoteId) => groups.deleteGroup(remoteId),
-        }),
-      );
+        });
+        // A group created again (or deleted) at the target has no members there any more: its
+        // members' next convergence adds them again.
+        if (outcome.operation !== ProvisioningOperation.UPDATE && link)
+          changes.push({ ...key, entityType: 'MEMBER', ref: null, members: true });
+        return ref;
+      });
     });
   }
 
@@ -226,16 +236,25 @@ export class ProvisioningEngine {
       let group: RemoteRef | null = groupLink
         ? { remoteId: groupLink.remoteId, remoteName: groupLink.remoteName ?? run.group.name }
         : null;
-      return this.attempt(connector, outcome, subject, async () => {
-        group ??= await this.createGroupOnce(
+      const createGroup = () =>
+        this.createGroupOnce(
           connector.id,
           run.group,
           groups,
           changes,
           groupHash(snapshot, connector, run.group),
         );
+      return this.attempt(connector, outcome, subject, async () => {
+        group ??= await createGroup();
         if (run.change === 'ADD_MEMBER') {
-          await groups.addMember(group.remoteId, member!.remoteId);
+          await groups.addMember(group.remoteId, member!.remoteId).catch(async (error: unknown) => {
+            // The linked group was deleted at the target: created again, with this member.
+            if (!groupLink || group!.remoteId !== groupLink.remoteId || !isGone(error)) throw error;
+            changes.push({ ...memberLink, localId: run.group.id, ref: null, members: true });
+            group = await createGroup();
+            outcome.reason = `linked group ${groupLink.remoteId} was gone at the target: created again and relinked`;
+            await groups.addMember(group.remoteId, member!.remoteId);
+          });
           changes.push({
             ...memberLink,
             ref: { remoteId: group.remoteId, remoteName: group.remoteName },

@@ -23,6 +23,8 @@ export interface LinkChange {
   hash?: string | null;
   /** With ref null: drops every link whose localId starts with `<localId>/` (a user's memberships). */
   prefix?: boolean;
+  /** With ref null: drops every link whose localId ends with `/<localId>` (a group's memberships). */
+  members?: boolean;
 }
 
 /** The localId of a membership link. */
@@ -144,6 +146,19 @@ const COLUMNS = [
   'attributesHash',
 ];
 
+/** `LIKE '%/<id>' ESCAPE '!'` with the id's own wildcards escaped ('!': the same in every SQL dialect). */
+const suffixPattern = (localId: string) => `%/${localId.replace(/[!%_]/g, '!$&')}`;
+
+function deleteSql(change: LinkChange): [string, unknown[]] {
+  const where = 'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND';
+  const key = [change.connectorId, change.entityType];
+  if (change.prefix)
+    return [`${where} localId >= ? AND localId < ?`, [...key, ...prefixRange(change.localId)]];
+  if (change.members)
+    return [`${where} localId LIKE ? ESCAPE '!'`, [...key, suffixPattern(change.localId)]];
+  return [`${where} localId = ?`, [...key, change.localId]];
+}
+
 /** Applies changes in order; consecutive stores go out as one multi-row upsert. */
 export async function applyLinkChanges(
   manager: Pick<EntityManager, 'connection' | 'query'>,
@@ -157,16 +172,7 @@ export async function applyLinkChanges(
   for (let i = 0; i < changes.length;) {
     const change = changes[i];
     if (!change.ref) {
-      await manager.query(
-        change.prefix
-          ? 'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId >= ? AND localId < ?'
-          : 'DELETE FROM provisioned_entity WHERE connectorId = ? AND entityType = ? AND localId = ?',
-        [
-          change.connectorId,
-          change.entityType,
-          ...(change.prefix ? prefixRange(change.localId) : [change.localId]),
-        ],
-      );
+      await manager.query(...deleteSql(change));
       i++;
       continue;
     }

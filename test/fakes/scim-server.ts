@@ -70,6 +70,14 @@ class UserTable extends Map<string, Json> {
   }
 }
 
+/** RFC 7644 §3.9: `excludedAttributes=members,…` leaves those attributes out of the answer. */
+function withoutExcluded(resource: Json, url: URL): Json {
+  const excluded = (url.searchParams.get('excludedAttributes') ?? '').split(',').filter(Boolean);
+  const copy = { ...resource };
+  for (const name of excluded) delete copy[name];
+  return copy;
+}
+
 export class FakeScimServer extends LocalHttpServer {
   readonly users = new UserTable();
   readonly groups = new Map<string, Json>();
@@ -300,7 +308,7 @@ export class FakeScimServer extends LocalHttpServer {
     const id = decodeURIComponent(url.pathname.slice(base.length + 1));
     const group = this.groups.get(id);
     if (!group) return this.error(res, 404, `group ${id} not found`);
-    if (method === 'GET') return this.send(res, 200, group);
+    if (method === 'GET') return this.send(res, 200, withoutExcluded(group, url));
     if (method === 'DELETE') {
       this.groups.delete(id);
       return this.send(res, 204, null);

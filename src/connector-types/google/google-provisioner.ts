@@ -172,6 +172,11 @@ export function createGoogleProvisioner(context: ProvisionerContext): Provisione
     async deleteGroup(remoteId) {
       await send(() => directory.groups.delete({ groupKey: remoteId }), [404]);
     },
+    async compareGroup(remoteId, group) {
+      const found = await send(() => directory.groups.get({ groupKey: remoteId }), [404]);
+      if (found.status === 404) return 'gone';
+      return stateOf({ name: group.name }, json(found, 'read group'));
+    },
     async addMember(groupRemoteId, userRemoteId) {
       // 409 is Google's "Member already exists".
       await send(

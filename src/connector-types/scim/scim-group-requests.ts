@@ -79,6 +79,11 @@ export function removeMemberRequest(
   });
 }
 
+/** The group without its members (RFC 7644 §3.9 excludedAttributes): only its name is compared. */
+export function getGroupRequest(target: ScimGroupTarget, remoteId: string): ScimRequest {
+  return { method: 'GET', url: `${groupUrl(target, remoteId)}?excludedAttributes=members` };
+}
+
 export function deleteGroupRequest(target: ScimGroupTarget, remoteId: string): ScimRequest {
   return { method: 'DELETE', url: groupUrl(target, remoteId) };
 }

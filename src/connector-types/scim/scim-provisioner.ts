@@ -18,6 +18,7 @@ import {
   addMemberRequest,
   createGroupRequest,
   deleteGroupRequest,
+  getGroupRequest,
   findGroupRequest,
   removeMemberRequest,
   renameGroupRequest,
@@ -126,6 +127,11 @@ function scimGroups(
     },
     async deleteGroup(remoteId) {
       await send(deleteGroupRequest(target, remoteId), [404]);
+    },
+    async compareGroup(remoteId, group) {
+      const response = await send(getGroupRequest(target, remoteId), [404]);
+      if (response.status === 404) return 'gone';
+      return stateOf({ displayName: scimGroupName(target, group.name) }, response.body);
     },
     async addMember(groupId, userId) {
       await send(addMemberRequest(target, groupId, userId));
