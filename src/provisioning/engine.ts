@@ -173,9 +173,11 @@ export class ProvisioningEngine {
       const hash = groupHash(snapshot, connector, run.group);
       const decided = decideGroup(idp, connector, run.group, run.operation, link);
       let decision = unlessUnchanged(decided, link, hash, false);
-      const compare = this.deps.provisioners.get(snapshot, connector)?.groups?.compareGroup;
-      if (run.verifyTarget && decision.skipReason === UNCHANGED && compare) {
-        const state = await compare(link!.remoteId, run.group).catch((error: unknown) => error);
+      const targetGroups = this.deps.provisioners.get(snapshot, connector)?.groups;
+      if (run.verifyTarget && decision.skipReason === UNCHANGED && targetGroups?.compareGroup) {
+        const state = await targetGroups
+          .compareGroup(link!.remoteId, run.group)
+          .catch((error: unknown) => error);
         if (typeof state !== 'string')
           return failed(start(snapshot, connector, decided, link), asConnectorError(state));
         if (state !== 'same') decision = state === 'gone' ? recreate(link!) : putBack();
