@@ -150,15 +150,16 @@ export function createServices(
   const history = new ProvisioningHistory(dataSource);
   const keycloakClient = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;
   const keycloak: KeycloakDirectory | null = keycloakClient;
-  const replayer = new Replayer(dataSource, identityProviders, engine, keycloak);
   const syncs = new SyncService(dataSource);
+  const convergence = keycloak ? new Convergence(engine, keycloak, syncs) : null;
+  const replayer = new Replayer(dataSource, identityProviders, engine, keycloak, convergence);
   if (config.syncOnConnectorChange)
     connectors.onNeedsSync = async (identityProviderId, connectorId) => {
       await syncs.queue(identityProviderId, connectorId, 'connector');
     };
   return {
     syncs,
-    convergence: keycloak ? new Convergence(engine, keycloak, syncs) : null,
+    convergence,
     identityProviders,
     connectors,
     registry,

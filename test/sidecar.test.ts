@@ -412,6 +412,8 @@ describe('sidecar', () => {
       [user.id],
     );
 
+    // Keycloak changed the user since: the replay sends what it holds now, not the failed payload.
+    user.lastName = 'Changed-Since';
     const api = await startApp(loadConfig({ ...env.env, PORT: '0' }));
     try {
       const replay = (ids: string[]) =>
@@ -428,7 +430,9 @@ describe('sidecar', () => {
       expect(replayed.data.replayFailed).toEqual([
         { recordId: String(failed.id), status: 'SUCCEEDED', error: null },
       ]);
-      expect(env.scim.byUserName('rejected')).toBeDefined();
+      expect(env.scim.byUserName('rejected')).toMatchObject({
+        name: { familyName: 'Changed-Since' },
+      });
       const again = await replay([String(failed.id), '999999999']);
       expect(again.errors?.[0].extensions.code).toBe('NOT_FOUND');
     } finally {

@@ -283,7 +283,7 @@ export class Convergence {
 }
 
 /** A user Keycloak no longer has, as far as a delete needs one. */
-function deletedUser(id: string, realm: string): ProvisioningUser {
+export function deletedUser(id: string, realm: string): ProvisioningUser {
   return {
     id,
     username: id,

@@ -1,8 +1,10 @@
-// Re-runs failed provisioning records: the same operation on the same connector, with the user or
-// group as Keycloak has it now (a replay must not send stale data). Used by the replayFailed
+// Re-runs failed provisioning records on their connector: a user or group is converged to what
+// Keycloak has now through the path every event and sync takes (a replay must not send stale
+// data); a membership change is replayed only while Keycloak still has it that way. Used by the replayFailed
 // mutation and the sidecar's `replay` command.
 import { In, type DataSource } from 'typeorm';
 import { NotFoundError, UserInputError } from '../common/errors';
+import { deletedUser, NOT_FOUND, type Convergence } from '../convergence/convergence';
 import type { KeycloakDirectory } from '../keycloak/directory';
 import type { ProvisioningEngine } from './engine';
 import type { ConnectorOutcome } from './outcome';
@@ -25,6 +27,7 @@ export class Replayer {
     private readonly identityProviders: IdentityProviderService,
     private readonly engine: ProvisioningEngine,
     private readonly keycloak: KeycloakDirectory | null,
+    private readonly convergence: Convergence | null,
   ) {}
 
   /** Checks every id first (unknown → NOT_FOUND, not FAILED → BAD_USER_INPUT), then replays in order. */
@@ -77,61 +80,68 @@ export class Replayer {
       source: `replay:${record.id}`,
     };
     const operation = record.operation as ProvisioningOperation | 'ADD_MEMBER' | 'REMOVE_MEMBER';
-    const deleting = operation === ProvisioningOperation.DELETE;
-    const needsKeycloak = !deleting;
-    if (needsKeycloak && !this.keycloak)
+    if (operation !== ProvisioningOperation.DELETE && !this.keycloak)
       throw new UserInputError(
         `replaying record ${record.id} reads Keycloak: set KEYCLOAK_URL, KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET`,
         'ids',
       );
     let outcomes: ConnectorOutcome[];
-    if (record.entityType === 'USER') {
-      const user = deleting
-        ? {
-            id: record.localId,
-            username: record.localId,
-            userStoreDomain: null,
-            tenantDomain: realm,
-            claims: new Map(),
-            roles: null,
-          }
-        : await this.keycloak!.getUser(realm, record.localId);
-      if (!user) return result(ProvisioningStatus.SKIPPED, 'the user is no longer in Keycloak');
-      outcomes = await this.engine.runUser({
-        ...run,
-        operation: operation as ProvisioningOperation,
-        user,
-        dryRun: false,
-      });
-    } else {
-      const group = deleting
-        ? { id: record.localId, name: record.provisionedId ?? record.localId, tenantDomain: realm }
-        : await this.keycloak!.getGroup(realm, record.localId);
+    const member = (record.request as { member?: unknown } | null)?.member;
+    if (operation === 'ADD_MEMBER' || operation === 'REMOVE_MEMBER') {
+      const group = await this.keycloak!.getGroup(realm, record.localId);
       if (!group) return result(ProvisioningStatus.SKIPPED, 'the group is no longer in Keycloak');
-      const member = (record.request as { member?: unknown } | null)?.member;
-      if (operation === 'ADD_MEMBER' || operation === 'REMOVE_MEMBER') {
-        if (typeof member !== 'string')
-          return result(ProvisioningStatus.SKIPPED, 'the record does not name the member');
-        // Replaying a membership change the user has since undone would undo their latest change.
-        const isMember = await this.keycloak!.isMember(realm, member, group.id);
-        if (isMember === null)
-          return result(ProvisioningStatus.SKIPPED, 'the user is no longer in Keycloak');
-        if (isMember !== (operation === 'ADD_MEMBER'))
-          return result(
-            ProvisioningStatus.SKIPPED,
-            isMember
-              ? 'the user is in the group again, so the removal no longer applies'
-              : 'the user has left the group since, so the addition no longer applies',
-          );
-        outcomes = await this.engine.runMembership({
-          ...run,
-          change: operation,
-          group,
-          userId: member,
-        });
-      } else {
-        outcomes = await this.engine.runGroup({ ...run, operation, group });
-      }
+      if (typeof member !== 'string')
+        return result(ProvisioningStatus.SKIPPED, 'the record does not name the member');
+      // Replaying a membership change the user has since undone would undo their latest change.
+      const isMember = await this.keycloak!.isMember(realm, member, group.id);
+      if (isMember === null)
+        return result(ProvisioningStatus.SKIPPED, 'the user is no longer in Keycloak');
+      if (isMember !== (operation === 'ADD_MEMBER'))
+        return result(
+          ProvisioningStatus.SKIPPED,
+          isMember
+            ? 'the user is in the group again, so the removal no longer applies'
+            : 'the user has left the group since, so the addition no longer applies',
+        );
+      outcomes = await this.engine.runMembership({
+        ...run,
+        change: operation,
+        group,
+        userId: member,
+      });
+    } else if (this.convergence) {
+      // The object as Keycloak has it now, whatever the failed record tried: the path every
+      // event and sync takes (deleted where Keycloak no longer has it).
+      const entity = record.entityType === 'USER' ? 'user' : 'group';
+      const signal = { kind: 'converge', entity, id: record.localId, dryRun: false } as const;
+      const reads = this.convergence.reads(
+        signal,
+        realm,
+        await this.convergence.userReads([idp.id], true),
+      );
+      const converged = await this.convergence.apply(signal, realm, run, run.source, reads);
+      if (converged === NOT_FOUND || !converged.length)
+        return result(ProvisioningStatus.SKIPPED, 'nothing to converge');
+      outcomes = converged;
+    } else {
+      // Without Keycloak only a delete can be replayed: it needs nothing but the link.
+      outcomes =
+        record.entityType === 'USER'
+          ? await this.engine.runUser({
+              ...run,
+              operation: ProvisioningOperation.DELETE,
+              user: deletedUser(record.localId, realm),
+              dryRun: false,
+            })
+          : await this.engine.runGroup({
+              ...run,
+              operation: ProvisioningOperation.DELETE,
+              group: {
+                id: record.localId,
+                name: record.provisionedId ?? record.localId,
+                tenantDomain: realm,
+              },
+            });
     }
     const [outcome] = outcomes;
     return result(outcome.status, outcome.reason, outcome.error);
