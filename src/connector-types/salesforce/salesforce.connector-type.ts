@@ -12,7 +12,12 @@ import {
 } from '../connector-type';
 import { separatorOf, text, validateValues } from '../field-values';
 import { patternFields, patternId } from '../pattern-id';
-import { createSalesforceProvisioner } from './salesforce-provisioner';
+
+/** Loaded on first use: jsforce costs about 6 MB of memory in every process, used or not. */
+function provisionerModule(): typeof import('./salesforce-provisioner') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./salesforce-provisioner') as typeof import('./salesforce-provisioner');
+}
 
 export const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
 export const DEFAULT_API_VERSION = 'v62.0';
@@ -101,5 +106,5 @@ export const salesforceConnectorType: ConnectorType = {
   },
 
   // Called late: the provisioner module imports this one for salesforceFields.
-  create: (context) => createSalesforceProvisioner(context),
+  create: (context) => provisionerModule().createSalesforceProvisioner(context),
 };
