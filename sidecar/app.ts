@@ -9,6 +9,7 @@ import { SyncRunner } from './sync/sync-runner';
 import { EventHandler } from './event-handler';
 import { startSidecarHttp } from './http';
 import { ConcurrencyLimit } from './keyed-scheduler';
+import { ensureTopics, sidecarTopics } from './topics';
 import { createMetrics, type Metrics } from './metrics';
 
 const log = logger('sidecar');
@@ -59,7 +60,8 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
     alive: () => consumer.isAlive(),
     metrics,
   });
-  // The sync topic must exist before the consumer subscribes to it.
+  // Every topic must exist before the consumer subscribes: a fresh broker has none.
+  await ensureTopics(createKafka(config.kafka), sidecarTopics(config.kafka));
   await syncRunner.prepare();
   await consumer.start(
     (message, signal) => handler.handle(message, signal),

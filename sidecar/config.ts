@@ -21,6 +21,8 @@ export interface KafkaConfig {
   syncTopic: string;
   /** SYNC_TOPIC_PARTITIONS: partitions of the sync topic when the sidecar creates it. */
   syncPartitions: number;
+  /** KAFKA_TOPIC_PARTITIONS: partitions of an event topic the sidecar creates (a fresh broker). */
+  topicPartitions: number;
 }
 
 /** Keycloak's event topics and the sync topic: everything the sidecar consumes. */
@@ -164,6 +166,7 @@ export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
       sasl: sasl(env),
       syncTopic: env.SYNC_TOPIC || 'outbound-provisioning-sync',
       syncPartitions: int(env, 'SYNC_TOPIC_PARTITIONS', 6, 1, 1000),
+      topicPartitions: int(env, 'KAFKA_TOPIC_PARTITIONS', 6, 1, 1000),
     },
     sync: syncConfig(env),
     keycloak: core.keycloak,

@@ -1,9 +1,9 @@
-// The dead-letter producer: `<topic><suffix>` topics made sure of at start, and sends that give up
+// The dead-letter producer: `<topic><suffix>` topics (made at start, topics.ts), and sends that give up
 // after a bounded number of tries. A dead letter that cannot be written fails its event, which is
 // not committed and comes again, and the sidecar reports not-ready until a dead letter goes through.
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { logger } from '../src/common/logger';
-import { consumedTopics, type KafkaConfig } from './config';
+import type { KafkaConfig } from './config';
 import { sourceOf, type DeadLetters } from './event-handler';
 
 const log = logger('dead-letters');
@@ -11,7 +11,7 @@ const log = logger('dead-letters');
 const DOWN_AFTER_FAILURE_MS = 30_000;
 
 export interface DeadLetterProducer extends DeadLetters {
-  /** Connects and creates the dead-letter topics that do not exist yet. */
+  /** Connects (the topics are made at start: see topics.ts). */
   start(): Promise<void>;
   /** Connected, and no dead letter failed lately without one written since. */
   isReady(): boolean;
@@ -31,25 +31,9 @@ export function createDeadLetterProducer(kafka: Kafka, config: KafkaConfig): Dea
   let failedAt: number | null = null;
   producer.on(producer.events.CONNECT, () => (connected = true));
   producer.on(producer.events.DISCONNECT, () => (connected = false));
-  const topics = consumedTopics(config).map((topic) => `${topic}${config.dlqSuffix}`);
-
-  async function ensureTopics(): Promise<void> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
-      // Partitions and replication as the broker's defaults say; a concurrent creation is fine.
-      if (missing.length) await admin.createTopics({ topics: missing.map((topic) => ({ topic })) });
-      if (missing.length) log.info({ topics: missing }, 'created dead-letter topics');
-    } finally {
-      await admin.disconnect();
-    }
-  }
 
   return {
     async start() {
-      await ensureTopics();
       await producer.connect();
     },
     isReady: () =>

@@ -326,6 +326,36 @@ describe('sidecar', () => {
     expect(env.scim.byUserName('staff-and-contractor')).toBeTruthy();
   });
 
+  it('starts on a broker without its topics: it creates them, sized for scale-out, and provisions', async () => {
+    const fresh = `fresh-${Date.now()}`;
+    const topics = [`${fresh}-user`, `${fresh}-admin`];
+    const child = env.spawn({
+      KAFKA_TOPICS: topics.join(','),
+      SYNC_TOPIC: `${fresh}-sync`,
+      KAFKA_GROUP_ID: uniqueGroup('fresh'),
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await until('the sidecar consuming', () =>
+        child.output.join('').includes('sidecar consuming'),
+      );
+      const admin = (await testKafka('fresh-topics')).admin();
+      await admin.connect();
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics, `${fresh}-sync`] });
+      await admin.disconnect();
+      expect(metadata.topics.map((t) => t.partitions.length)).toEqual([6, 6, 6]);
+      const user = newUser('on-a-fresh-broker');
+      await produce(topics[1], [userEvent('CREATE', user.id as string)]);
+      await until('the user at the target', () => env.scim.byUserName('on-a-fresh-broker'));
+      const output = child.output.join('');
+      expect(output).toMatch(/created missing topics/);
+      expect(output).not.toMatch(/This server does not host this topic-partition/);
+    } finally {
+      child.child.kill('SIGTERM');
+      await child.exited;
+    }
+  });
+
   it('applies a membership whose event arrives before Keycloak commits it', async () => {
     const user = newUser('early-event');
     await produce(env.adminTopic, [

@@ -66,23 +66,8 @@ export class SyncRunner {
     });
   }
 
-  /** Makes sure the sync topic exists (the consumer subscribes to it), then connects. */
+  /** Connects the producer (the sync topic is made at start: see topics.ts). */
   async prepare(): Promise<void> {
-    const { kafka, kafkaConfig } = this.deps;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const topic = kafkaConfig.syncTopic;
-      if (!(await admin.listTopics()).includes(topic)) {
-        await admin.createTopics({
-          topics: [{ topic, numPartitions: kafkaConfig.syncPartitions }],
-          waitForLeaders: true,
-        });
-        log.info({ topic, partitions: kafkaConfig.syncPartitions }, 'created the sync topic');
-      }
-    } finally {
-      await admin.disconnect();
-    }
     await this.producer.connect();
   }
 
