@@ -54,5 +54,6 @@ need_chromium
 need_mariadb
 npm run --silent lint
 npx tsc -p tsconfig.json
+bash scripts/build-keycloak-extension.sh
 need_kafka
 npx jest "$@"

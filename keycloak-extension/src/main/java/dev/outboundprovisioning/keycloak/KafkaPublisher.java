@@ -1,0 +1,154 @@
+package dev.outboundprovisioning.keycloak;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Hands committed events to Kafka without ever making a Keycloak request wait: {@link #publish}
+ * only puts the event in a bounded buffer, and one sender thread moves it to the Kafka producer
+ * (which may block while the broker is away). While Kafka is down events stay in the buffer and go
+ * out, in order, when it returns. What overflows the buffer, or is still unsent when Keycloak
+ * stops after a bounded flush, is counted and logged: a sync of the sidecar repairs it.
+ */
+public final class KafkaPublisher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(KafkaPublisher.class);
+  private static final long RETRY_DELAY_MS = 1000;
+
+  private final Producer<String, String> producer;
+  private final BlockingQueue<OutgoingEvent> buffer;
+  private final Duration flushTimeout;
+  private final Thread sender;
+  private final AtomicLong overflowed = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  /** The oldest event, taken from the buffer, until Kafka takes it. */
+  private volatile OutgoingEvent head;
+  private volatile boolean running = true;
+  private volatile boolean kafkaDown = false;
+
+  public KafkaPublisher(Producer<String, String> producer, int bufferSize, Duration flushTimeout) {
+    this.producer = producer;
+    this.buffer = new ArrayBlockingQueue<>(bufferSize);
+    this.flushTimeout = flushTimeout;
+    this.sender = new Thread(this::sendLoop, "outbound-provisioning-kafka-sender");
+    this.sender.setDaemon(true);
+    this.sender.start();
+  }
+
+  /** Never blocks: false (and counted, and logged) when the buffer is full. */
+  public boolean publish(OutgoingEvent event) {
+    if (buffer.offer(event)) return true;
+    long lost = overflowed.incrementAndGet();
+    // One line for the first loss and then every thousandth, so a long outage cannot flood the log.
+    if (lost == 1 || lost % 1000 == 0)
+      LOG.warnf(
+          "outbound-provisioning: event buffer full (%d events); %d events not sent so far"
+              + " (a sync of the provisioning sidecar repairs what they would have changed)",
+          buffer.remainingCapacity() + buffer.size(),
+          lost);
+    return false;
+  }
+
+  public long overflowed() {
+    return overflowed.get();
+  }
+
+  public long delivered() {
+    return delivered.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+
+  /** Events waiting in the buffer or handed to Kafka but not yet acknowledged. */
+  public long pending() {
+    return buffer.size() + (head != null ? 1 : 0) + inFlight.get();
+  }
+
+  private void sendLoop() {
+    while (running || head != null || !buffer.isEmpty()) {
+      try {
+        if (head == null) head = buffer.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (head == null) continue;
+      if (hand(head)) head = null;
+      else if (!sleep(RETRY_DELAY_MS)) return;
+    }
+  }
+
+  /** Gives the event to the producer; false while Kafka cannot take it (it stays the head). */
+  private boolean hand(OutgoingEvent event) {
+    try {
+      inFlight.incrementAndGet();
+      producer.send(
+          new ProducerRecord<>(event.topic(), event.key(), event.json()),
+          (metadata, error) -> {
+            inFlight.decrementAndGet();
+            if (error == null) {
+              delivered.incrementAndGet();
+              return;
+            }
+            failed.incrementAndGet();
+            LOG.errorf(
+                "outbound-provisioning: Kafka refused an event for %s (key %s): %s",
+                event.topic(), event.key(), error.getMessage());
+          });
+      if (kafkaDown) {
+        kafkaDown = false;
+        LOG.infof("outbound-provisioning: Kafka takes events again (%d waiting)", buffer.size());
+      }
+      return true;
+    } catch (RuntimeException e) {
+      inFlight.decrementAndGet();
+      if (!kafkaDown) {
+        kafkaDown = true;
+        LOG.warnf(
+            "outbound-provisioning: Kafka cannot take events (%s); keeping them (up to %d) until it can",
+            e.getMessage(), buffer.size() + buffer.remainingCapacity());
+      }
+      return false;
+    }
+  }
+
+  private boolean sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Flushes for at most the flush timeout, then says how many events were not sent. */
+  @Override
+  public void close() {
+    running = false;
+    long deadline = System.nanoTime() + flushTimeout.toNanos();
+    try {
+      sender.join(Math.max(1, flushTimeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.interrupt();
+    long left = Math.max(0, deadline - System.nanoTime());
+    producer.close(Duration.ofNanos(left));
+    long unsent = pending();
+    if (unsent > 0 || overflowed.get() > 0)
+      LOG.warnf(
+          "outbound-provisioning: stopped with %d events unsent after %d ms and %d lost to a full"
+              + " buffer; a sync of the provisioning sidecar repairs what they would have changed",
+          unsent, flushTimeout.toMillis(), overflowed.get());
+  }
+}

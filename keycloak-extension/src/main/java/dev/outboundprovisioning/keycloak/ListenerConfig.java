@@ -1,0 +1,111 @@
+package dev.outboundprovisioning.keycloak;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The listener's options, read through Keycloak's SPI configuration:
+ * {@code --spi-events-listener-outbound-provisioning-<option>} or
+ * {@code KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_<OPTION>}. A missing required option stops
+ * Keycloak at start with a message naming it.
+ */
+public record ListenerConfig(
+    String bootstrapServers,
+    String userEventsTopic,
+    String adminEventsTopic,
+    Set<String> userEventTypes,
+    int bufferSize,
+    long flushTimeoutMs,
+    Map<String, String> kafkaSecurity) {
+
+  /** The user events the sidecar provisions; others are not sent. */
+  public static final String DEFAULT_EVENT_TYPES = "REGISTER,UPDATE_PROFILE,UPDATE_EMAIL,DELETE_ACCOUNT";
+
+  /** Options passed to the Kafka client as they are (TLS and SASL), by option name. */
+  static final Map<String, String> SECURITY_OPTIONS =
+      Map.ofEntries(
+          Map.entry("security-protocol", "security.protocol"),
+          Map.entry("sasl-mechanism", "sasl.mechanism"),
+          Map.entry("sasl-jaas-config", "sasl.jaas.config"),
+          Map.entry("ssl-truststore-location", "ssl.truststore.location"),
+          Map.entry("ssl-truststore-password", "ssl.truststore.password"),
+          Map.entry("ssl-truststore-type", "ssl.truststore.type"),
+          Map.entry("ssl-keystore-location", "ssl.keystore.location"),
+          Map.entry("ssl-keystore-password", "ssl.keystore.password"),
+          Map.entry("ssl-keystore-type", "ssl.keystore.type"),
+          Map.entry("ssl-key-password", "ssl.key.password"),
+          Map.entry(
+              "ssl-endpoint-identification-algorithm", "ssl.endpoint.identification.algorithm"));
+
+  /** Reads the options; {@code option} answers an option's value, or null when it is unset. */
+  public static ListenerConfig read(Function<String, String> option) {
+    String servers = option.apply("bootstrap-servers");
+    if (servers == null || servers.isBlank())
+      throw new IllegalStateException(
+          "outbound-provisioning event listener: the option bootstrap-servers is required"
+              + " (--spi-events-listener-outbound-provisioning-bootstrap-servers=host:9092 or"
+              + " KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_BOOTSTRAP_SERVERS)");
+    Map<String, String> security = new TreeMap<>();
+    SECURITY_OPTIONS.forEach(
+        (name, property) -> {
+          String value = option.apply(name);
+          if (value != null && !value.isBlank()) security.put(property, value);
+        });
+    return new ListenerConfig(
+        servers.trim(),
+        orDefault(option.apply("user-events-topic"), "keycloak-events"),
+        orDefault(option.apply("admin-events-topic"), "keycloak-admin-events"),
+        list(orDefault(option.apply("event-types"), DEFAULT_EVENT_TYPES)),
+        positive(option, "buffer-size", 10_000),
+        positive(option, "flush-timeout-ms", 10_000),
+        Map.copyOf(security));
+  }
+
+  /** The Kafka producer's settings: every event kept until delivered, in order per key. */
+  public Properties producerProperties() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("client.id", "keycloak-outbound-provisioning");
+    p.put("acks", "all");
+    p.put("enable.idempotence", "true");
+    p.put("max.in.flight.requests.per.connection", "5");
+    // Accepted records are retried until the broker is back; what Kafka cannot take waits in
+    // the listener's own bounded buffer (send blocks at most max.block.ms, on the sender thread).
+    p.put("retries", String.valueOf(Integer.MAX_VALUE));
+    p.put("delivery.timeout.ms", String.valueOf(Integer.MAX_VALUE));
+    p.put("max.block.ms", "5000");
+    p.put("linger.ms", "5");
+    p.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    p.putAll(kafkaSecurity);
+    return p;
+  }
+
+  private static String orDefault(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  private static Set<String> list(String value) {
+    Set<String> items = new LinkedHashSet<>();
+    Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
+    return Set.copyOf(items);
+  }
+
+  private static int positive(Function<String, String> option, String name, int fallback) {
+    String raw = option.apply(name);
+    if (raw == null || raw.isBlank()) return fallback;
+    try {
+      int value = Integer.parseInt(raw.trim());
+      if (value > 0) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalStateException(
+        "outbound-provisioning event listener: " + name + " must be a positive number, got " + raw);
+  }
+}

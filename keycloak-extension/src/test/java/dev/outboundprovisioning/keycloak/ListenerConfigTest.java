@@ -1,0 +1,65 @@
+package dev.outboundprovisioning.keycloak;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ListenerConfigTest {
+  private static ListenerConfig read(Map<String, String> options) {
+    return ListenerConfig.read(options::get);
+  }
+
+  @Test
+  void stopsKeycloakWithTheOptionsNameWhenBootstrapServersIsMissing() {
+    IllegalStateException error = assertThrows(IllegalStateException.class, () -> read(Map.of()));
+    assertTrue(error.getMessage().contains("bootstrap-servers"));
+    assertTrue(error.getMessage().contains("KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_BOOTSTRAP_SERVERS"));
+  }
+
+  @Test
+  void defaultsToTheTopicsAndEventTypesTheSidecarReads() {
+    ListenerConfig config = read(Map.of("bootstrap-servers", "kafka:9092"));
+    assertEquals("keycloak-events", config.userEventsTopic());
+    assertEquals("keycloak-admin-events", config.adminEventsTopic());
+    assertEquals(
+        Set.of("REGISTER", "UPDATE_PROFILE", "UPDATE_EMAIL", "DELETE_ACCOUNT"), config.userEventTypes());
+    assertEquals(10_000, config.bufferSize());
+    assertEquals("kafka:9092", config.producerProperties().get("bootstrap.servers"));
+    assertEquals("true", config.producerProperties().get("enable.idempotence"));
+    assertFalse(config.producerProperties().containsKey("security.protocol"));
+  }
+
+  @Test
+  void passesTlsAndSaslSettingsToTheKafkaClient() {
+    ListenerConfig config =
+        read(
+            Map.of(
+                "bootstrap-servers", "kafka:9093",
+                "security-protocol", "SASL_SSL",
+                "sasl-mechanism", "SCRAM-SHA-512",
+                "sasl-jaas-config", "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "ssl-truststore-location", "/etc/kafka/truststore.p12",
+                "event-types", "REGISTER, DELETE_ACCOUNT",
+                "user-events-topic", "kc-users"));
+    var properties = config.producerProperties();
+    assertEquals("SASL_SSL", properties.get("security.protocol"));
+    assertEquals("SCRAM-SHA-512", properties.get("sasl.mechanism"));
+    assertEquals("/etc/kafka/truststore.p12", properties.get("ssl.truststore.location"));
+    assertEquals(Set.of("REGISTER", "DELETE_ACCOUNT"), config.userEventTypes());
+    assertEquals("kc-users", config.userEventsTopic());
+  }
+
+  @Test
+  void refusesABufferSizeThatIsNotAPositiveNumber() {
+    IllegalStateException error =
+        assertThrows(
+            IllegalStateException.class,
+            () -> read(Map.of("bootstrap-servers", "kafka:9092", "buffer-size", "0")));
+    assertTrue(error.getMessage().contains("buffer-size"));
+  }
+}
