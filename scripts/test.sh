@@ -43,12 +43,34 @@ need_kafka() {
     echo "test: using the Kafka broker that already answers on 127.0.0.1:$KAFKA_PORT"
   else
     bash scripts/kafka.sh fetch
-    trap 'bash scripts/kafka.sh stop' EXIT
-    trap 'exit 130' INT TERM
+    STOP_ON_EXIT+=('bash scripts/kafka.sh stop')
     bash scripts/kafka.sh start --fresh
   fi
   export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 }
+
+# A real Keycloak (scripts/keycloak.sh: the keycloak-quarkus-dist zip from Maven Central, dev mode,
+# this project's extension in providers/, events to the broker above) for test/keycloak-e2e.test.ts.
+# One that already answers is used as it is; otherwise one is started fresh and stopped at the end.
+need_keycloak() {
+  export KEYCLOAK_PORT="${KEYCLOAK_PORT:-18080}"
+  if bash scripts/keycloak.sh status; then
+    echo "test: using the Keycloak that already answers on 127.0.0.1:$KEYCLOAK_PORT"
+  else
+    STOP_ON_EXIT+=('bash scripts/keycloak.sh stop')
+    bash scripts/keycloak.sh start --fresh
+  fi
+  export KEYCLOAK_TEST_URL="http://127.0.0.1:$KEYCLOAK_PORT"
+}
+
+STOP_ON_EXIT=()
+# Last started, first stopped: Keycloak flushes its events before the broker goes.
+stop_all() {
+  local i
+  for ((i = ${#STOP_ON_EXIT[@]} - 1; i >= 0; i--)); do ${STOP_ON_EXIT[i]} || true; done
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
 need_chromium
 need_mariadb
@@ -56,4 +78,5 @@ npm run --silent lint
 npx tsc -p tsconfig.json
 bash scripts/build-keycloak-extension.sh
 need_kafka
+need_keycloak
 npx jest "$@"
