@@ -12,7 +12,7 @@ import { loadSidecarConfig } from '../sidecar/config';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from './fakes/scim-server';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { brokerList, uniqueGroup, uniqueTopic } from './support/kafka';
+import { brokerList, startBroker, stopBroker, uniqueGroup, uniqueTopic } from './support/kafka';
 import { TEST_SECRETS_KEY } from './support/api';
 import { until } from './support/sync';
 
@@ -208,4 +208,29 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
     );
     expect(creates).toHaveLength(1);
   });
+
+  it('keeps what Keycloak sends while Kafka is down for 60 s and delivers all of it when Kafka returns', async () => {
+    await stopBroker();
+    const stopped = Date.now();
+    const slowest: number[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const started = Date.now();
+        await kc('POST', `/${realm}/users`, { username: `outage-${i}`, enabled: true });
+        slowest.push(Date.now() - started);
+      }
+      // No request waited on Kafka: the producer would block one for its max.block.ms (5 s).
+      expect(Math.max(...slowest)).toBeLessThan(3000);
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, 60_000 - (Date.now() - stopped))),
+      );
+    } finally {
+      await startBroker();
+    }
+    await until(
+      'all 200 users at the target',
+      () => Array.from({ length: 200 }, (_, i) => `outage-${i}`).every((u) => scim.byUserName(u)),
+      120_000,
+    );
+  }, 300_000);
 });

@@ -10,8 +10,8 @@ import java.util.function.Function;
 
 /**
  * The listener's options, read through Keycloak's SPI configuration:
- * {@code --spi-events-listener-outbound-provisioning-<option>} or
- * {@code KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_<OPTION>}. A missing required option stops
+ * {@code --spi-events-listener--outbound-provisioning--<option>} or
+ * {@code KC_SPI_EVENTS_LISTENER__OUTBOUND_PROVISIONING__<OPTION>}. A missing required option stops
  * Keycloak at start with a message naming it.
  */
 public record ListenerConfig(
@@ -48,8 +48,8 @@ public record ListenerConfig(
     if (servers == null || servers.isBlank())
       throw new IllegalStateException(
           "outbound-provisioning event listener: the option bootstrap-servers is required"
-              + " (--spi-events-listener-outbound-provisioning-bootstrap-servers=host:9092 or"
-              + " KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_BOOTSTRAP_SERVERS)");
+              + " (--spi-events-listener--outbound-provisioning--bootstrap-servers=host:9092 or"
+              + " KC_SPI_EVENTS_LISTENER__OUTBOUND_PROVISIONING__BOOTSTRAP_SERVERS)");
     Map<String, String> security = new TreeMap<>();
     SECURITY_OPTIONS.forEach(
         (name, property) -> {

@@ -18,7 +18,7 @@ class ListenerConfigTest {
   void stopsKeycloakWithTheOptionsNameWhenBootstrapServersIsMissing() {
     IllegalStateException error = assertThrows(IllegalStateException.class, () -> read(Map.of()));
     assertTrue(error.getMessage().contains("bootstrap-servers"));
-    assertTrue(error.getMessage().contains("KC_SPI_EVENTS_LISTENER_OUTBOUND_PROVISIONING_BOOTSTRAP_SERVERS"));
+    assertTrue(error.getMessage().contains("KC_SPI_EVENTS_LISTENER__OUTBOUND_PROVISIONING__BOOTSTRAP_SERVERS"));
   }
 
   @Test
