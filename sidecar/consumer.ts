@@ -7,6 +7,7 @@ import {
   Kafka,
   logLevel,
   type Consumer,
+  type ConsumerRunConfig,
   type EachBatchPayload,
   type KafkaConfig as KafkajsConfig,
 } from 'kafkajs';
@@ -37,6 +38,8 @@ const BATCH_HOLD_MS = 3_000;
 const REFETCH_PAUSE_MS = 500;
 /** On stop, how long in-flight calls may take to finish before the consumer leaves anyway. */
 const STOP_DRAIN_MS = 6_000;
+/** After a crash kafkajs does not recover from, how long before the consumer is started again. */
+const CRASH_RESTART_MS = 5_000;
 
 export interface SidecarConsumer {
   deadLetters: DeadLetters;
@@ -111,12 +114,38 @@ export function createSidecarConsumer(
   let joined = false;
   let crashed = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  let runConfig: ConsumerRunConfig | null = null;
+  // kafkajs gives up on some errors for good (after a long broker outage: "Failed to find group
+  // coordinator"); the consumer is then started again here, until it runs or the sidecar stops.
+  const restartAfterCrash = () => {
+    setTimeout(() => {
+      if (stopping.signal.aborted || !runConfig) return;
+      consumer
+        .connect()
+        .then(() => consumer.run(runConfig!))
+        .then(() => {
+          crashed = false;
+          log.info('consumer started again after its crash');
+        })
+        .catch((error: unknown) => {
+          log.warn(
+            { err: error },
+            `consumer could not start again; next try in ${CRASH_RESTART_MS} ms`,
+          );
+          restartAfterCrash();
+        });
+    }, CRASH_RESTART_MS).unref();
+  };
   consumer.on(consumer.events.CRASH, (event) => {
     joined = false;
-    // kafkajs gave up (no restart): the process is no longer healthy and must be restarted.
     if (!event.payload.restart) {
+      // Not alive (/livez) until it runs again: an orchestrator may restart the process first.
       crashed = true;
-      log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
+      log.error(
+        { err: event.payload.error },
+        `consumer crashed and kafkajs will not restart it; starting it again in ${CRASH_RESTART_MS} ms`,
+      );
+      restartAfterCrash();
     }
   });
   consumer.on(consumer.events.DISCONNECT, () => (joined = false));
@@ -135,7 +164,7 @@ export function createSidecarConsumer(
       await consumer.connect();
       for (const topic of consumedTopics(config))
         await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
+      runConfig = {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: Math.max(1, Math.min(partitionsAtOnce, 32)),
@@ -148,7 +177,8 @@ export function createSidecarConsumer(
             batchesInHand.delete(done);
           }
         },
-      });
+      };
+      await consumer.run(runConfig);
       async function runBatch(payload: EachBatchPayload): Promise<void> {
         const { batch } = payload;
         const { topic, partition } = batch;

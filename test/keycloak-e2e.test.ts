@@ -14,48 +14,13 @@ import { FakeScimServer } from './fakes/scim-server';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { brokerList, startBroker, stopBroker, uniqueGroup, uniqueTopic } from './support/kafka';
 import { TEST_SECRETS_KEY } from './support/api';
+import { createRealm, createServiceAccount, idOf, kc, KEYCLOAK } from './support/real-keycloak';
 import { until } from './support/sync';
 
 jest.setTimeout(120_000);
 
-const KEYCLOAK = process.env.KEYCLOAK_TEST_URL ?? 'http://127.0.0.1:18080';
 const SCIM_TOKEN = 'e2e-scim-token';
 const SIDECAR_SECRET = `sidecar-${randomBytes(6).toString('hex')}`;
-
-async function adminToken(): Promise<string> {
-  const response = await fetch(`${KEYCLOAK}/realms/master/protocol/openid-connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'admin-cli',
-      username: 'admin',
-      password: 'admin',
-    }),
-  }).catch(() => null);
-  if (!response?.ok)
-    throw new Error(
-      `no Keycloak answers at ${KEYCLOAK} with the admin admin/admin: start one with bash scripts/keycloak.sh start (npm test does)`,
-    );
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-/** Keycloak's admin REST API, as an administrator uses it. */
-async function kc(method: string, pathname: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${KEYCLOAK}/admin/realms${pathname}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${await adminToken()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok && response.status !== 409)
-    throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
-  return response;
-}
-
-/** The id Keycloak gives a created object: the last segment of its Location. */
-const idOf = (response: Response) => response.headers.get('location')!.split('/').pop()!;
 
 describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 target', () => {
   const realm = `e2e-${randomBytes(3).toString('hex')}`;
@@ -65,36 +30,9 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
   let sidecar: Sidecar;
 
   beforeAll(async () => {
-    await kc('POST', '', { realm, enabled: true });
-    await kc('PUT', `/${realm}/events/config`, {
-      eventsListeners: ['jboss-logging', 'outbound-provisioning'],
-      adminEventsEnabled: true,
-      adminEventsDetailsEnabled: true,
-    });
-    // The sidecar's service account: a confidential client of the realm (docs/keycloak-to-kafka.md §3).
-    await kc('POST', `/${realm}/clients`, {
-      clientId: 'provisioning-sidecar',
-      publicClient: false,
-      serviceAccountsEnabled: true,
-      standardFlowEnabled: false,
-      directAccessGrantsEnabled: false,
-      secret: SIDECAR_SECRET,
-    });
-    const [client] = (await (
-      await kc('GET', `/${realm}/clients?clientId=provisioning-sidecar`)
-    ).json()) as { id: string }[];
-    const account = (await (
-      await kc('GET', `/${realm}/clients/${client.id}/service-account-user`)
-    ).json()) as { id: string };
-    const [management] = (await (
-      await kc('GET', `/${realm}/clients?clientId=realm-management`)
-    ).json()) as { id: string }[];
-    const roles = await Promise.all(
-      ['view-users', 'query-groups', 'view-realm'].map(async (name) =>
-        (await kc('GET', `/${realm}/clients/${management.id}/roles/${name}`)).json(),
-      ),
-    );
-    await kc('POST', `/${realm}/users/${account.id}/role-mappings/clients/${management.id}`, roles);
+    // Admin events go to listeners whether or not Keycloak also stores them.
+    await createRealm(realm, ['jboss-logging', 'outbound-provisioning']);
+    await createServiceAccount(realm, 'provisioning-sidecar', SIDECAR_SECRET);
 
     scim = await new FakeScimServer('2.0', { bearer: SCIM_TOKEN }).start();
     db = await createTestDatabase('mariadb');

@@ -1,12 +1,13 @@
 package dev.outboundprovisioning.keycloak;
 
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,7 +22,7 @@ public final class KafkaPublisher implements AutoCloseable {
   private static final long RETRY_DELAY_MS = 1000;
 
   private final Producer<String, String> producer;
-  private final BlockingQueue<OutgoingEvent> buffer;
+  private final BlockingDeque<OutgoingEvent> buffer;
   private final Duration flushTimeout;
   private final Thread sender;
   private final AtomicLong overflowed = new AtomicLong();
@@ -35,7 +36,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
   public KafkaPublisher(Producer<String, String> producer, int bufferSize, Duration flushTimeout) {
     this.producer = producer;
-    this.buffer = new ArrayBlockingQueue<>(bufferSize);
+    this.buffer = new LinkedBlockingDeque<>(bufferSize);
     this.flushTimeout = flushTimeout;
     this.sender = new Thread(this::sendLoop, "outbound-provisioning-kafka-sender");
     this.sender.setDaemon(true);
@@ -89,20 +90,25 @@ public final class KafkaPublisher implements AutoCloseable {
 
   /** Gives the event to the producer; false while Kafka cannot take it (it stays the head). */
   private boolean hand(OutgoingEvent event) {
+    boolean counted = false;
     try {
+      // Blocks (this thread only, up to max.block.ms) until the topic's metadata is known, and
+      // throws while Kafka is away: the event then waits here rather than failing in the producer.
+      producer.partitionsFor(event.topic());
       inFlight.incrementAndGet();
+      counted = true;
       producer.send(
           new ProducerRecord<>(event.topic(), event.key(), event.json()),
           (metadata, error) -> {
             inFlight.decrementAndGet();
-            if (error == null) {
-              delivered.incrementAndGet();
-              return;
+            if (error == null) delivered.incrementAndGet();
+            else if (error instanceof RetriableException) retryLater(event, error);
+            else {
+              failed.incrementAndGet();
+              LOG.errorf(
+                  "outbound-provisioning: Kafka refused an event for %s (key %s): %s",
+                  event.topic(), event.key(), error.getMessage());
             }
-            failed.incrementAndGet();
-            LOG.errorf(
-                "outbound-provisioning: Kafka refused an event for %s (key %s): %s",
-                event.topic(), event.key(), error.getMessage());
           });
       if (kafkaDown) {
         kafkaDown = false;
@@ -110,7 +116,7 @@ public final class KafkaPublisher implements AutoCloseable {
       }
       return true;
     } catch (RuntimeException e) {
-      inFlight.decrementAndGet();
+      if (counted) inFlight.decrementAndGet();
       if (!kafkaDown) {
         kafkaDown = true;
         LOG.warnf(
@@ -119,6 +125,15 @@ public final class KafkaPublisher implements AutoCloseable {
       }
       return false;
     }
+  }
+
+  /** A send the producer gave up on for a passing reason goes first in line again. */
+  private void retryLater(OutgoingEvent event, Exception error) {
+    if (buffer.offerFirst(event)) return;
+    overflowed.incrementAndGet();
+    LOG.warnf(
+        "outbound-provisioning: an event for %s could not be sent (%s) and the buffer is full",
+        event.topic(), error.getMessage());
   }
 
   private boolean sleep(long ms) {

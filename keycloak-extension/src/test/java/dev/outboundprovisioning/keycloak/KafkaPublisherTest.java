@@ -64,6 +64,21 @@ class KafkaPublisherTest {
   }
 
   @Test
+  void keepsEventsWhileTheTopicsMetadataCannotBeFetched() throws Exception {
+    MockProducer<String, String> kafka = producer();
+    kafka.partitionsForException = new TimeoutException("Timeout expired while fetching topic metadata");
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(5))) {
+      IntStream.range(0, 5).forEach(i -> assertTrue(publisher.publish(event(i))));
+      Thread.sleep(300);
+      assertEquals(5, publisher.pending());
+      assertEquals(0, kafka.history().size());
+      kafka.partitionsForException = null;
+      waitFor(() -> kafka.history().size() == 5);
+      for (int i = 0; i < 5; i++) assertEquals("{\"n\":" + i + "}", kafka.history().get(i).value());
+    }
+  }
+
+  @Test
   void countsWhatOverflowsTheBufferWithoutBlocking() {
     MockProducer<String, String> kafka = producer();
     kafka.sendException = new TimeoutException("Kafka is down");

@@ -1,0 +1,199 @@
+// Benchmark: the extension inside a real Keycloak (scripts/keycloak.sh, with the extension JAR).
+//   (a) end to end at a steady 50 users/s: from the admin API's answer to the user's arrival at the
+//       SCIM target (Keycloak → extension → Kafka → sidecar in this process → SCIM server);
+//   (b) admin-API user creates per second in a realm whose event listener is the extension against a
+//       realm with no listener at all: interleaved rounds in one Keycloak, after a warm-up.
+// Uses the Kafka broker and the Keycloak that answer (scripts/kafka.sh, scripts/keycloak.sh), and
+// starts (then stops) each one that does not.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startSidecar, type Sidecar } from '../sidecar/app';
+import { loadSidecarConfig } from '../sidecar/config';
+import { configureLogger } from '../src/common/logger';
+import { openCore, type Core } from '../src/core';
+import { FakeScimServer } from '../test/fakes/scim-server';
+import { createRealm, createServiceAccount, kc, KEYCLOAK } from '../test/support/real-keycloak';
+import { freshDatabase, pool, quantile, sleep } from './bench-support';
+import { ensureBroker } from './sidecar-process';
+
+const RATE = Number(process.env.BENCH_KC_RATE ?? 50);
+const STEADY_SECONDS = Number(process.env.BENCH_KC_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_KC_ROUNDS ?? 5);
+const PER_ROUND = Number(process.env.BENCH_KC_PER_ROUND ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_KC_CONCURRENCY ?? 4);
+const SCRIPT = path.resolve(__dirname, '../../scripts/keycloak.sh');
+const run = randomBytes(3).toString('hex');
+
+/** The Keycloak that answers, or one started now (and stopped at the end). */
+function ensureKeycloak(): { stop(): void } {
+  if (spawnSync('bash', [SCRIPT, 'status'], { stdio: 'ignore' }).status === 0)
+    return { stop: () => undefined };
+  const build = path.resolve(__dirname, '../../scripts/build-keycloak-extension.sh');
+  if (spawnSync('bash', [build], { stdio: 'inherit' }).status !== 0)
+    throw new Error('the extension did not build');
+  if (spawnSync('bash', [SCRIPT, 'start', '--fresh'], { stdio: 'inherit' }).status !== 0)
+    throw new Error('scripts/keycloak.sh start failed');
+  return { stop: () => void spawnSync('bash', [SCRIPT, 'stop'], { stdio: 'inherit' }) };
+}
+
+const createUser = (realm: string, username: string) =>
+  kc('POST', `/${realm}/users`, { username, firstName: 'Bench', enabled: true });
+
+/** `n` creates in the realm, CONCURRENCY at a time: users/s. */
+async function creates(realm: string, prefix: string, n: number): Promise<number> {
+  const result = await pool(prefix, n, CONCURRENCY, async (i) => {
+    const response = await createUser(realm, `${prefix}-${i}`);
+    return response.status === 201;
+  });
+  if (result.failures) throw new Error(`${result.failures} creates failed in ${realm}`);
+  return result.perSecond;
+}
+
+async function main() {
+  configureLogger('warn');
+  const broker = ensureBroker();
+  const keycloak = ensureKeycloak();
+  const withListener = `bench-on-${run}`;
+  const without = `bench-off-${run}`;
+  const scim = await new FakeScimServer('2.0', { bearer: 'bench-token' }).start();
+  const db = await freshDatabase('op_bench_keycloak');
+  let core: Core | null = null;
+  let sidecar: Sidecar | null = null;
+  try {
+    await createRealm(withListener, ['outbound-provisioning']);
+    await createRealm(without, []);
+    const secret = randomBytes(12).toString('hex');
+    await createServiceAccount(withListener, 'provisioning-sidecar', secret);
+    const config = loadSidecarConfig({
+      DATABASE_URL: db.url,
+      SECRETS_KEY: Buffer.alloc(32, 5).toString('base64'),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'op-bench-kc-')),
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_GROUP_ID: `bench-kc-${run}`,
+      KAFKA_TOPICS: 'keycloak-events,keycloak-admin-events',
+      SYNC_TOPIC: `bench-kc-sync-${run}`,
+      SYNC_INTERVAL: 'off',
+      SYNC_ON_CONNECTOR_CHANGE: 'false',
+      KEYCLOAK_URL: KEYCLOAK,
+      KEYCLOAK_REALM: withListener,
+      KEYCLOAK_CLIENT_ID: 'provisioning-sidecar',
+      KEYCLOAK_CLIENT_SECRET: secret,
+      SIDECAR_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    core = await openCore(config.core);
+    const idp = await core.services.identityProviders.create({
+      name: 'bench',
+      tenantDomain: withListener,
+      enabled: true,
+    });
+    await core.services.connectors.configure(
+      idp.id,
+      'scim-2',
+      { enabled: true },
+      { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
+    );
+    sidecar = await startSidecar(config);
+    // Whatever earlier runs left on the topics is drained before anything is measured.
+    await createUser(withListener, 'probe');
+    for (const deadline = Date.now() + 300_000; !scim.byUserName('probe'); await sleep(100))
+      if (Date.now() > deadline) throw new Error('the probe user never arrived');
+
+    // ---- (a) latency at a steady rate
+    const answeredAt = new Map<string, number>();
+    const sends: Promise<unknown>[] = [];
+    const total = RATE * STEADY_SECONDS;
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      await sleep(Math.max(0, (i * 1000) / RATE - (performance.now() - t0)));
+      const username = `steady-${i}`;
+      sends.push(
+        createUser(withListener, username).then(() => answeredAt.set(username, Date.now())),
+      );
+    }
+    await Promise.all(sends);
+    const arrived = () => [...answeredAt.keys()].filter((u) => scim.byUserName(u)).length;
+    for (const deadline = Date.now() + 60_000; arrived() < total && Date.now() < deadline;)
+      await sleep(100);
+    const receivedAt = new Map<string, number>();
+    for (const r of scim.requests)
+      if (
+        r.method === 'POST' &&
+        typeof r.body?.userName === 'string' &&
+        !receivedAt.has(r.body.userName)
+      )
+        receivedAt.set(r.body.userName as string, r.at);
+    const latencies = [...answeredAt]
+      .filter(([u]) => receivedAt.has(u))
+      .map(([u, at]) => receivedAt.get(u)! - at)
+      .sort((x, y) => x - y);
+    console.log(`(a) ${latencies.length} of ${total} users arrived`);
+    await sidecar.stop();
+    sidecar = null;
+
+    // ---- (b) Keycloak's own write rate, with and without the listener
+    await creates(withListener, 'warm', 200);
+    await creates(without, 'warm', 200);
+    const rates = { on: [] as number[], off: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which realm goes first, so drift over time hits both alike.
+      const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
+      for (const which of order as ('on' | 'off')[])
+        rates[which].push(
+          await creates(which === 'on' ? withListener : without, `r${round}`, PER_ROUND),
+        );
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+    const n = (x: number, digits = 0) =>
+      x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const p99 = quantile(latencies, 0.99);
+    console.log(
+      `\nKeycloak benchmark: a real Keycloak (${KEYCLOAK}) with the outbound-provisioning extension`,
+    );
+    console.log(`\n(a) ${n(total)} users at ${RATE}/s, admin API answer → SCIM target receipt\n`);
+    console.log(
+      '| users | arrived | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|',
+    );
+    console.log(
+      `| ${n(total)} | ${n(latencies.length)} | ${n(quantile(latencies, 0.5))} | ${n(quantile(latencies, 0.95))} | ${n(p99)} | ${n(latencies[latencies.length - 1] ?? NaN)} |`,
+    );
+    console.log(
+      `\n(b) admin-API user creates/s, ${ROUNDS} interleaved rounds of ${PER_ROUND}, ${CONCURRENCY} at a time\n`,
+    );
+    console.log('| realm | per round | mean |\n|---|---|---|');
+    console.log(
+      `| event listener: outbound-provisioning | ${rates.on.map((r) => n(r)).join(', ')} | ${n(mean(rates.on))} |`,
+    );
+    console.log(
+      `| no event listener | ${rates.off.map((r) => n(r)).join(', ')} | ${n(mean(rates.off))} |`,
+    );
+    const ratio = mean(rates.on) / mean(rates.off);
+    console.log('\n| goal | measured | |\n|---|---|---|');
+    console.log(
+      `| (a) p99 admin answer → target < 250 ms | ${n(p99)} ms | ${met(p99 < 250 && latencies.length === total)} |`,
+    );
+    console.log(
+      `| (b) creates/s with the extension ≥ 0.9 × without | ${n(ratio, 2)} | ${met(ratio >= 0.9)} |`,
+    );
+  } finally {
+    await sidecar?.stop();
+    await core?.close();
+    await scim.stop();
+    await db.drop();
+    for (const realm of [withListener, without])
+      await kc('DELETE', `/${realm}`).catch(() => undefined);
+    keycloak.stop();
+    broker.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

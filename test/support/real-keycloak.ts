@@ -1,0 +1,82 @@
+// A real Keycloak (scripts/keycloak.sh) driven through its own admin REST API, as an administrator
+// would: for the end-to-end tests and the Keycloak benchmark.
+
+export const KEYCLOAK = process.env.KEYCLOAK_TEST_URL ?? 'http://127.0.0.1:18080';
+
+let cached: { token: string; until: number } | null = null;
+
+/** The master realm admin's token (admin / admin, as scripts/keycloak.sh boots it), kept 30 s. */
+export async function adminToken(): Promise<string> {
+  if (cached && Date.now() < cached.until) return cached.token;
+  const response = await fetch(`${KEYCLOAK}/realms/master/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'admin-cli',
+      username: 'admin',
+      password: 'admin',
+    }),
+  }).catch(() => null);
+  if (!response?.ok)
+    throw new Error(
+      `no Keycloak answers at ${KEYCLOAK} with the admin admin/admin: start one with bash scripts/keycloak.sh start (npm test does)`,
+    );
+  const token = ((await response.json()) as { access_token: string }).access_token;
+  cached = { token, until: Date.now() + 30_000 };
+  return token;
+}
+
+/** One admin REST call under /admin/realms; a 409 is returned, other failures throw. */
+export async function kc(method: string, pathname: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${KEYCLOAK}/admin/realms${pathname}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${await adminToken()}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok && response.status !== 409)
+    throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** The id Keycloak gives a created object: the last segment of its Location. */
+export const idOf = (response: Response) => response.headers.get('location')!.split('/').pop()!;
+
+/** A realm whose events go to these listeners (none: no listener at all). */
+export async function createRealm(realm: string, eventsListeners: string[]): Promise<void> {
+  await kc('POST', '', { realm, enabled: true });
+  await kc('PUT', `/${realm}/events/config`, { eventsListeners, adminEventsDetailsEnabled: true });
+}
+
+/**
+ * The sidecar's service account as docs/keycloak-to-kafka.md §3 sets it up: a confidential client
+ * of the realm with realm-management's view-users, query-groups and view-realm.
+ */
+export async function createServiceAccount(
+  realm: string,
+  clientId: string,
+  secret: string,
+): Promise<void> {
+  await kc('POST', `/${realm}/clients`, {
+    clientId,
+    publicClient: false,
+    serviceAccountsEnabled: true,
+    standardFlowEnabled: false,
+    directAccessGrantsEnabled: false,
+    secret,
+  });
+  const first = async <T>(path: string) => ((await (await kc('GET', path)).json()) as T[])[0];
+  const client = await first<{ id: string }>(`/${realm}/clients?clientId=${clientId}`);
+  const account = (await (
+    await kc('GET', `/${realm}/clients/${client.id}/service-account-user`)
+  ).json()) as { id: string };
+  const management = await first<{ id: string }>(`/${realm}/clients?clientId=realm-management`);
+  const roles = await Promise.all(
+    ['view-users', 'query-groups', 'view-realm'].map(async (name) =>
+      (await kc('GET', `/${realm}/clients/${management.id}/roles/${name}`)).json(),
+    ),
+  );
+  await kc('POST', `/${realm}/users/${account.id}/role-mappings/clients/${management.id}`, roles);
+}
