@@ -126,7 +126,7 @@ async function main() {
         typeof r.body?.userName === 'string' &&
         !receivedAt.has(r.body.userName)
       )
-        receivedAt.set(r.body.userName as string, r.at);
+        receivedAt.set(r.body.userName, r.at);
     const latencies = [...answeredAt]
       .filter(([u]) => receivedAt.has(u))
       .map(([u, at]) => receivedAt.get(u)! - at)
