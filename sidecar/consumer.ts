@@ -113,7 +113,11 @@ export function createSidecarConsumer(
   const stopping = new AbortController();
   let joined = false;
   let crashed = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  // Alive again only once it has joined: a restart that crashes at once is not a recovery.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    crashed = false;
+  });
   let runConfig: ConsumerRunConfig | null = null;
   // kafkajs gives up on some errors for good (after a long broker outage: "Failed to find group
   // coordinator"); the consumer is then started again here, until it runs or the sidecar stops.
@@ -123,10 +127,7 @@ export function createSidecarConsumer(
       consumer
         .connect()
         .then(() => consumer.run(runConfig!))
-        .then(() => {
-          crashed = false;
-          log.info('consumer started again after its crash');
-        })
+        .then(() => log.info('consumer started again after its crash'))
         .catch((error: unknown) => {
           log.warn(
             { err: error },

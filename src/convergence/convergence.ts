@@ -12,6 +12,9 @@ import type { SyncService } from '../sync/sync.service';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
+/** Group deletions of one identity provider this close together queue a single sync. */
+const RESCOPE_COALESCE_MS = 5_000;
+
 /** What a signal says may have changed. */
 export type Signal =
   | { kind: 'user'; operation: ChangeOperation; userId: string }
@@ -63,6 +66,8 @@ export class Convergence {
     /** Where syncs are queued; absent where nothing runs them. */
     private readonly syncs?: Pick<SyncService, 'queue'>,
   ) {}
+
+  private readonly rescopeQueuedAt = new Map<string, number>();
 
   /**
    * How much of a user to read from Keycloak for these identity providers: roles (with groups)
@@ -201,8 +206,13 @@ export class Convergence {
    * scope (deprovisioning former members that no other group or role keeps in it).
    */
   private async rescopeFormerMembers(target: Target): Promise<void> {
-    if (!this.syncs || !(await this.engine.hasScope(target.identityProviderId))) return;
-    await this.syncs.queue(target.identityProviderId, target.connectorId, 'group-deleted');
+    const idp = target.identityProviderId;
+    if (!this.syncs || !(await this.engine.hasScope(idp))) return;
+    // Each connector of the identity provider hears the same deletion at once: one sync covers all.
+    const now = Date.now();
+    if (now - (this.rescopeQueuedAt.get(idp) ?? 0) < RESCOPE_COALESCE_MS) return;
+    this.rescopeQueuedAt.set(idp, now);
+    await this.syncs.queue(idp, null, 'group-deleted');
   }
 
   /**

@@ -32,6 +32,9 @@ public final class KafkaPublisher implements AutoCloseable {
   /** The oldest event, taken from the buffer, until Kafka takes it. */
   private volatile OutgoingEvent head;
   private volatile boolean running = true;
+  /** Set once the producer is being closed: its forced-close failures are counted, not logged. */
+  private volatile boolean closing = false;
+  private final AtomicLong unsentAtClose = new AtomicLong();
   private volatile boolean kafkaDown = false;
 
   public KafkaPublisher(Producer<String, String> producer, int bufferSize, Duration flushTimeout) {
@@ -69,6 +72,11 @@ public final class KafkaPublisher implements AutoCloseable {
     return failed.get();
   }
 
+  /** Events the Kafka client dropped when it was closed before it could deliver them. */
+  public long unsentAtClose() {
+    return unsentAtClose.get();
+  }
+
   /** Events waiting in the buffer or handed to Kafka but not yet acknowledged. */
   public long pending() {
     return buffer.size() + (head != null ? 1 : 0) + inFlight.get();
@@ -102,6 +110,7 @@ public final class KafkaPublisher implements AutoCloseable {
           (metadata, error) -> {
             inFlight.decrementAndGet();
             if (error == null) delivered.incrementAndGet();
+            else if (closing) unsentAtClose.incrementAndGet(); // said once, in close()
             else if (error instanceof RetriableException) retryLater(event, error);
             else {
               failed.incrementAndGet();
@@ -117,6 +126,15 @@ public final class KafkaPublisher implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       if (counted) inFlight.decrementAndGet();
+      if (!(e instanceof RetriableException)) {
+        // Not a passing state (a topic it may not write, a record too large): waiting cannot help,
+        // and holding this event would hold every other one behind it.
+        failed.incrementAndGet();
+        LOG.errorf(
+            "outbound-provisioning: Kafka refused an event for %s (key %s): %s",
+            event.topic(), event.key(), e.getMessage());
+        return true;
+      }
       if (!kafkaDown) {
         kafkaDown = true;
         LOG.warnf(
@@ -158,8 +176,10 @@ public final class KafkaPublisher implements AutoCloseable {
     }
     sender.interrupt();
     long left = Math.max(0, deadline - System.nanoTime());
+    closing = true;
     producer.close(Duration.ofNanos(left));
-    long unsent = pending();
+    // The Kafka client drops what it still holds when its close times out (Kafka was away).
+    long unsent = pending() + unsentAtClose.get();
     if (unsent > 0 || overflowed.get() > 0)
       LOG.warnf(
           "outbound-provisioning: stopped with %d events unsent after %d ms and %d lost to a full"

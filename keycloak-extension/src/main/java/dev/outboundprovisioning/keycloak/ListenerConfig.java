@@ -82,8 +82,20 @@ public record ListenerConfig(
     p.put("linger.ms", "5");
     p.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-    p.putAll(kafkaSecurity);
+    kafkaSecurity.forEach((name, value) -> p.put(name, relocated(value)));
     return p;
+  }
+
+  /**
+   * The Kafka client inside this JAR lives under another package (relocated so it cannot clash),
+   * so class names users write in settings (the login module of sasl.jaas.config) are moved too.
+   * Both prefixes are computed at run time: the build's relocation rewrites string constants.
+   */
+  public static String relocated(String value) {
+    String original = String.join(".", "org", "apache", "kafka") + ".";
+    String client = org.apache.kafka.clients.producer.KafkaProducer.class.getPackageName();
+    String bundled = client.substring(0, client.length() - "clients.producer".length());
+    return original.equals(bundled) ? value : value.replace(original, bundled);
   }
 
   private static String orDefault(String value, String fallback) {

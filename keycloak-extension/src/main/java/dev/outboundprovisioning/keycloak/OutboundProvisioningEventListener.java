@@ -8,6 +8,7 @@ import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.util.JsonSerialization;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One per Keycloak session: serialises each event as Keycloak's own JSON and hands it to Kafka
@@ -34,7 +35,9 @@ public final class OutboundProvisioningEventListener implements EventListenerPro
 
   @Override
   public void onEvent(AdminEvent event, boolean includeRepresentation) {
-    afterCommit(new OutgoingEvent(config.adminEventsTopic(), EventKeys.of(event), json(event)));
+    afterCommit(
+        new OutgoingEvent(
+            config.adminEventsTopic(), EventKeys.of(event), json(event, includeRepresentation)));
   }
 
   private void afterCommit(OutgoingEvent event) {
@@ -52,6 +55,16 @@ public final class OutboundProvisioningEventListener implements EventListenerPro
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The admin event as JSON; without its representation (the request body: names, emails,
+   * attributes) unless the realm includes representations, as Keycloak asks of every listener.
+   */
+  static String json(AdminEvent event, boolean includeRepresentation) {
+    ObjectNode tree = JsonSerialization.mapper.valueToTree(event);
+    if (!includeRepresentation) tree.remove("representation");
+    return tree.toString();
   }
 
   @Override

@@ -79,6 +79,21 @@ class KafkaPublisherTest {
   }
 
   @Test
+  void dropsAnEventKafkaRefusesForGoodAndSendsTheNextOnes() throws Exception {
+    MockProducer<String, String> kafka = producer();
+    kafka.sendException =
+        new org.apache.kafka.common.errors.TopicAuthorizationException("not authorized to write");
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(2))) {
+      assertTrue(publisher.publish(event(0)));
+      waitFor(() -> publisher.failed() == 1);
+      kafka.sendException = null;
+      assertTrue(publisher.publish(event(1)));
+      waitFor(() -> kafka.history().size() == 1);
+      assertEquals("{\"n\":1}", kafka.history().get(0).value());
+    }
+  }
+
+  @Test
   void countsWhatOverflowsTheBufferWithoutBlocking() {
     MockProducer<String, String> kafka = producer();
     kafka.sendException = new TimeoutException("Kafka is down");
