@@ -148,3 +148,10 @@ it('never runs more tasks than the limit, with tasks sleeping and waking', async
   );
   expect(most).toBe(2);
 });
+
+it('takes one slot back for two sleepers of one task that wake together', async () => {
+  const limit = new ConcurrencyLimit(1);
+  await limit.run(() => Promise.all([sleepWithoutSlot(20), sleepWithoutSlot(20)]));
+  // Had the task taken two slots and given back one, this would never start.
+  await expect(limit.run(async () => 'next')).resolves.toBe('next');
+});

@@ -17,16 +17,21 @@ export class ConcurrencyLimit {
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.take();
     let held = true;
+    // Sleepers of one task waking together share one take(), so the task never holds two slots.
+    let acquiring: Promise<void> | null = null;
     const slot: Slot = {
       release: () => {
         if (!held) return;
         held = false;
         this.give();
       },
-      acquire: async () => {
-        if (held) return;
-        await this.take();
-        held = true;
+      acquire: () => {
+        if (held) return Promise.resolve();
+        acquiring ??= this.take().then(() => {
+          held = true;
+          acquiring = null;
+        });
+        return acquiring;
       },
     };
     try {
