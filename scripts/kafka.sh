@@ -158,8 +158,9 @@ format_if_needed() {
   local cluster_id
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
   # shellcheck disable=SC2046 # word splitting of the JVM options is intended
+  # --cluster-id=…: a random id may start with "-", which would read as an option after a space.
   if ! "$JAVA" $(jvm_opts) -cp "$LIBS/*" kafka.tools.StorageTool format --standalone \
-    -t "$cluster_id" -c "$CONFIG" >"$CACHE/format.log" 2>&1; then
+    --cluster-id="$cluster_id" -c "$CONFIG" >"$CACHE/format.log" 2>&1; then
     cat "$CACHE/format.log" >&2
     die "formatting $DATA failed (kafka.tools.StorageTool format --standalone)"
   fi
