@@ -2,6 +2,7 @@
 // migrations made them) upgrades with its rows, joins and cascades intact.
 import { DataSource } from 'typeorm';
 import { MARIADB_MIGRATIONS } from '../src/db/migrations/mariadb';
+import { SQLITE_MIGRATIONS } from '../src/db/migrations/sqlite';
 import { setIdColumnType } from '../src/db/migrations/mariadb/1796100000000-PortableIdsAndLogIndexes';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
@@ -75,5 +76,59 @@ describe('upgrading an existing MariaDB database', () => {
     await ds.query('DELETE FROM identity_provider WHERE id = ?', [IDP]);
     const [{ n }] = await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM provisioned_entity');
     expect(Number(n)).toBe(0);
+  });
+});
+
+// The connector pace (issue 9) added a column: connectors configured before keep every value and
+// get no pace of their own (null: the type's default).
+describe.each([
+  ['mariadb', MARIADB_MIGRATIONS],
+  ['sqlite', SQLITE_MIGRATIONS],
+] as const)('upgrading a %s database with connectors to the connector pace', (kind, migrations) => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    ds = new DataSource(
+      kind === 'sqlite'
+        ? { type: 'better-sqlite3', database: db.url.slice('sqlite:'.length) }
+        : { type: 'mariadb', url: db.url },
+    );
+    await ds.initialize();
+    const runner = ds.createQueryRunner();
+    for (const Migration of migrations.slice(0, -1)) await new Migration().up(runner);
+    await runner.release();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('keeps the connector rows and gives them no pace of their own', async () => {
+    await ds.query(
+      "INSERT INTO identity_provider (id, name, tenantDomain, enabled, createdAt, updatedAt) VALUES (?, 'old', 'acme', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+      [IDP],
+    );
+    await ds.query(
+      "INSERT INTO connector (id, identityProviderId, type, enabled, config, version, createdAt, updatedAt) VALUES (?, ?, 'scim-2', 1, '{\"userEndpoint\":\"https://scim.example/Users\"}', 3, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+      [CONNECTOR, IDP],
+    );
+    const runner = ds.createQueryRunner();
+    await new migrations[migrations.length - 1]().up(runner);
+    await runner.release();
+
+    const rows = await ds.query<Record<string, unknown>[]>(
+      'SELECT type, config, version, maxRequestsPerSecond FROM connector WHERE id = ?',
+      [CONNECTOR],
+    );
+    expect(rows).toEqual([
+      {
+        type: 'scim-2',
+        config: '{"userEndpoint":"https://scim.example/Users"}',
+        version: 3,
+        maxRequestsPerSecond: null,
+      },
+    ]);
   });
 });
