@@ -185,3 +185,10 @@ export async function pool(
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { name, perSecond: n / seconds, p50: at(0.5), p99: at(0.99), failures };
 }
+
+/** A figure for a report table: thousands separated, `digits` decimals. */
+export const figure = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A goal's verdict for a report table. */
+export const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');

@@ -17,7 +17,7 @@ import { configureLogger } from '../src/common/logger';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from '../test/fakes/scim-server';
 import { createRealm, createServiceAccount, kc, KEYCLOAK } from '../test/support/real-keycloak';
-import { freshDatabase, pool, quantile, sleep } from './bench-support';
+import { figure, freshDatabase, pool, quantile, sleep, verdict } from './bench-support';
 import { ensureBroker } from './sidecar-process';
 
 const RATE = Number(process.env.BENCH_KC_RATE ?? 50);
@@ -149,9 +149,8 @@ async function main() {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-    const n = (x: number, digits = 0) =>
-      x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const n = figure;
+    const met = verdict;
     const p99 = quantile(latencies, 0.99);
     console.log(
       `\nKeycloak benchmark: a real Keycloak (${KEYCLOAK}) with the outbound-provisioning extension`,

@@ -44,6 +44,8 @@ import {
   pool,
   startScimProcess,
   straightCreate,
+  figure,
+  verdict,
 } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_SIDECAR_EVENTS ?? 20_000);
@@ -383,9 +385,8 @@ async function main() {
     console.log(`[${elapsed()}] (c) ${c.created} of ${BACKLOG} drained`);
 
     // ---- report
-    const n = (x: number, digits = 0) =>
-      x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const n = figure;
+    const met = verdict;
     const ratio = warm / rawMean;
     const p99 = quantile(latencies, 0.99);
     console.log(

@@ -35,6 +35,8 @@ import {
   pool,
   sleep,
   startScimProcess,
+  figure,
+  verdict,
 } from './bench-support';
 import {
   accountedProcesses,
@@ -297,9 +299,8 @@ async function main() {
     console.log(`[${elapsed()}] (c) ${LARGE} users in ${large.seconds.toFixed(0)} s`);
 
     // ---- report
-    const n = (x: number, digits = 0) =>
-      x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-    const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+    const n = figure;
+    const met = verdict;
     const job = initial.job;
     console.log(
       `\nSync benchmark: the local Keycloak admin API (this process) → sync runner → Kafka (6 partitions) → sidecar (child process, SIDECAR_CONCURRENCY=${CONCURRENCY}, SYNC_PAGE_SIZE=${PAGE}) → engine (MariaDB) → SCIM 2.0 server (own process)`,

@@ -19,10 +19,6 @@ export class ConnectorPace {
     this.setRate(perSecond);
   }
 
-  get perSecond(): number | null {
-    return this.intervalMs ? 1000 / this.intervalMs : null;
-  }
-
   setRate(perSecond: number | null): void {
     this.intervalMs = perSecond ? 1000 / perSecond : 0;
   }

@@ -72,11 +72,6 @@ public final class KafkaPublisher implements AutoCloseable {
     return failed.get();
   }
 
-  /** Events the Kafka client dropped when it was closed before it could deliver them. */
-  public long unsentAtClose() {
-    return unsentAtClose.get();
-  }
-
   /** Events waiting in the buffer or handed to Kafka but not yet acknowledged. */
   public long pending() {
     return buffer.size() + (head != null ? 1 : 0) + inFlight.get();
