@@ -24,15 +24,19 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
+/** Objects in hand per call to a target: enough for the reads and writes of many to share queries. */
+const OBJECTS_PER_CALL = 4;
+
 export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   // The engine makes one call per round: a retry waits in the event handler, which holds no
   // concurrency slot while it waits, never inside the engine, which would hold one (a target
   // answering 429 with Retry-After: 30 would otherwise fill every slot for minutes).
-  const core = await openCore({ ...config.core, retryAttempts: 1 });
+  const targetCalls = new ConcurrencyLimit(config.concurrency);
+  const core = await openCore({ ...config.core, retryAttempts: 1 }, { targetCalls });
   const keycloak = core.services.keycloak!;
   const metrics = createMetrics();
   const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
-  const limit = new ConcurrencyLimit(config.concurrency);
+  const objects = new ConcurrencyLimit(config.concurrency * OBJECTS_PER_CALL);
   const syncRunner = new SyncRunner({
     dataSource: core.dataSource,
     kafka: createKafka(config.kafka),
@@ -49,7 +53,7 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
     keycloak,
     deadLetters: consumer.deadLetters,
     metrics,
-    limit,
+    objects,
     retryForMs: config.retryForMs,
     retryBaseMs: config.core.retryBaseDelayMs,
   });

@@ -50,8 +50,12 @@ export interface EventHandlerDeps {
   syncProgress: SyncProgress;
   deadLetters: DeadLetters;
   metrics: Metrics;
-  /** Calls to targets at once, shared by all partitions (SIDECAR_CONCURRENCY). */
-  limit: ConcurrencyLimit;
+  /**
+   * Objects converged at once, shared by all partitions: a few times SIDECAR_CONCURRENCY, which
+   * bounds the calls to targets inside the engine, so that the Keycloak reads, lookups and
+   * writes of the objects waiting for a call are made together.
+   */
+  objects: ConcurrencyLimit;
   /** How long retriable failures are retried before the event is dead-lettered. */
   retryForMs: number;
   retryBaseMs: number;
@@ -182,7 +186,7 @@ export class EventHandler {
     signal: AbortSignal,
     started: number,
   ): Promise<string> {
-    const { engine, keycloak, limit, convergence, syncProgress } = this.deps;
+    const { engine, keycloak, objects, convergence, syncProgress } = this.deps;
     const sync = change.kind === 'converge' ? change : null;
     // A converge message of a sync cancelled (or finished) meanwhile is left alone.
     if (sync && !(await syncProgress.isOpen(sync.syncJobId))) return 'sync_closed';
@@ -239,7 +243,7 @@ export class EventHandler {
       // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
       const settled = await Promise.allSettled(
         targets.map((target) =>
-          limit.run(() => {
+          objects.run(() => {
             if (signal.aborted) throw new Abandoned();
             return convergence.apply(signalled, realm, target, source, reads);
           }),

@@ -6,7 +6,7 @@ import { ConnectorTypeRegistry } from './connector-types/registry';
 import { openDatabase } from './db/data-source';
 import { startLogRetention } from './provisioning/log-retention';
 import { openSecretBox } from './secrets-key';
-import { createServices, type Services } from './services';
+import { createServices, type CoreOptions, type Services } from './services';
 
 export interface Core {
   dataSource: DataSource;
@@ -15,14 +15,14 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function openCore(config: Config): Promise<Core> {
+export async function openCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const registry = ConnectorTypeRegistry.fromModules(config.connectorModules);
   const dataSource = await openDatabase(config.database);
   const secretBox = await openSecretBox(config, dataSource).catch(async (error: unknown) => {
     await dataSource.destroy();
     throw error;
   });
-  const services = createServices(dataSource, registry, secretBox, config);
+  const services = createServices(dataSource, registry, secretBox, config, options);
   const stopRetention = startLogRetention(dataSource, config.logRetention);
   return {
     dataSource,

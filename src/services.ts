@@ -1,5 +1,6 @@
 // Wires the services over one data source; resolvers get them through the type-graphql container.
 import type { DataSource } from 'typeorm';
+import type { CallGate } from './common/held-slot';
 import type { SecretBox } from './common/secrets';
 import { ConnectorService } from './connector/connector.service';
 import type { Connector } from './connector/connector.entity';
@@ -74,6 +75,11 @@ function unknownTypeView(connector: Connector, identityProvider: IdentityProvide
   });
 }
 
+/** What a process adds to the configuration: the sidecar bounds its calls to targets. */
+export interface CoreOptions {
+  targetCalls?: CallGate;
+}
+
 export function createServices(
   dataSource: DataSource,
   registry: ConnectorTypeRegistry,
@@ -86,6 +92,7 @@ export function createServices(
     | 'keycloak'
     | 'syncOnConnectorChange'
   >,
+  { targetCalls }: CoreOptions = {},
 ): Services {
   const identityProviders = new IdentityProviderService(dataSource);
   const connectors = new ConnectorService(dataSource, registry, secretBox);
@@ -146,6 +153,7 @@ export function createServices(
       baseDelayMs: config.retryBaseDelayMs,
       maxDelayMs: 30_000,
     },
+    targetCalls,
   });
   const history = new ProvisioningHistory(dataSource);
   const keycloakClient = config.keycloak ? new KeycloakAdminClient(config.keycloak) : null;

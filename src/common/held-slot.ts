@@ -1,7 +1,9 @@
 // A wait must never hold a concurrency slot (the sidecar's SIDECAR_CONCURRENCY): a connector
 // paced to a few requests a second would otherwise fill every slot with its own waiting calls and
-// stop every other connector. The slot a call runs in travels with it (AsyncLocalStorage), so a
-// wait deep inside a provisioner can hand the slot back and take one again afterwards.
+// stop every other connector. The slots a call runs in travel with it (AsyncLocalStorage): the
+// sidecar's object slot and, inside it, the target-call slot. A wait deep inside a provisioner
+// hands them all back and takes them again afterwards, outer first, as they were first taken, so
+// no task ever waits for an outer slot while holding an inner one.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -10,21 +12,28 @@ export interface Slot {
   acquire(): Promise<void>;
 }
 
-const current = new AsyncLocalStorage<Slot>();
-
-/** Runs the task as the holder of the slot. */
-export function runInSlot<T>(slot: Slot, task: () => Promise<T>): Promise<T> {
-  return current.run(slot, task);
+/** Runs a task within a bound (a ConcurrencyLimit), or straight away where there is none. */
+export interface CallGate {
+  run<T>(task: () => Promise<T>): Promise<T>;
 }
 
-/** Sleeps without holding the caller's slot, if it has one. */
+export const NO_GATE: CallGate = { run: (task) => task() };
+
+const current = new AsyncLocalStorage<readonly Slot[]>();
+
+/** Runs the task as the holder of the slot (inside any slots its caller holds). */
+export function runInSlot<T>(slot: Slot, task: () => Promise<T>): Promise<T> {
+  return current.run([...(current.getStore() ?? []), slot], task);
+}
+
+/** Sleeps without holding the caller's slots, if it has any. */
 export async function sleepWithoutSlot(ms: number): Promise<void> {
   if (ms <= 0) return;
-  const slot = current.getStore();
-  slot?.release();
+  const slots = current.getStore() ?? [];
+  for (const slot of [...slots].reverse()) slot.release();
   try {
     await sleep(ms);
   } finally {
-    await slot?.acquire();
+    for (const slot of slots) await slot.acquire();
   }
 }

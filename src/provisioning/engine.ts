@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { ConnectorError, isGone } from '../common/connector-error';
 import { NotFoundError } from '../common/errors';
 import { logger } from '../common/logger';
+import { NO_GATE, type CallGate } from '../common/held-slot';
 import { withRetry, type RetryOptions } from '../common/retry';
 import type { Connector } from '../connector/connector.entity';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
@@ -89,6 +90,11 @@ export interface EngineDeps {
   links: LinkStore;
   provisioningLog: ProvisioningLog;
   retry: RetryOptions;
+  /**
+   * Bounds the calls to targets in flight (the sidecar's SIDECAR_CONCURRENCY): only the calls,
+   * not the reads and writes around them, so a page of objects shares its lookups and writes.
+   */
+  targetCalls?: CallGate;
 }
 
 /** A unit of work on one connector: returns the remote ref to report (null for none). */
@@ -102,7 +108,10 @@ export class ProvisioningEngine {
   /** A tenant's enabled identity providers, read once per TTL rather than once per event. */
   private readonly tenants: TtlCache<string[]>;
 
+  private readonly gate: CallGate;
+
   constructor(private readonly deps: EngineDeps) {
+    this.gate = deps.targetCalls ?? NO_GATE;
     this.tenants = new TtlCache(async (tenantDomain) => {
       const all = await deps.identityProviders.list(tenantDomain);
       return all.filter((idp) => idp.enabled).map((idp) => idp.id);
@@ -159,7 +168,7 @@ export class ProvisioningEngine {
     link: LinkRef,
     user: ProvisioningUser,
   ): Promise<'gone' | 'changed' | null> {
-    const state = await provisioner.compareUser!(link.remoteId, user);
+    const state = await this.gate.run(() => provisioner.compareUser!(link.remoteId, user));
     return state === 'same' ? null : state;
   }
 
@@ -175,8 +184,8 @@ export class ProvisioningEngine {
       let decision = unlessUnchanged(decided, link, hash, false);
       const targetGroups = this.deps.provisioners.get(snapshot, connector)?.groups;
       if (run.verifyTarget && decision.skipReason === UNCHANGED && targetGroups?.compareGroup) {
-        const state = await targetGroups
-          .compareGroup(link!.remoteId, run.group)
+        const state = await this.gate
+          .run(() => targetGroups.compareGroup!(link!.remoteId, run.group))
           .catch((error: unknown) => error);
         if (typeof state !== 'string')
           return failed(start(snapshot, connector, decided, link), asConnectorError(state));
@@ -533,7 +542,8 @@ export class ProvisioningEngine {
         `retrying: ${scrub(error.message)}`,
       );
     try {
-      const { value, attempts } = await withRetry(task, { ...this.deps.retry, onRetry });
+      const call = () => this.gate.run(task);
+      const { value, attempts } = await withRetry(call, { ...this.deps.retry, onRetry });
       Object.assign(outcome, { status: ProvisioningStatus.SUCCEEDED, attempts });
       if (value)
         Object.assign(outcome, { remoteId: value.remoteId, provisionedId: value.remoteName });
