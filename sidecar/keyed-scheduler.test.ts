@@ -155,3 +155,21 @@ it('takes one slot back for two sleepers of one task that wake together', async 
   // Had the task taken two slots and given back one, this would never start.
   await expect(limit.run(async () => 'next')).resolves.toBe('next');
 });
+
+it('hands back the event slot as well as the call slot while a paced call sleeps', async () => {
+  const events = new ConcurrencyLimit(1);
+  const calls = new ConcurrencyLimit(1);
+  const order: string[] = [];
+  const paced = events.run(() =>
+    calls.run(async () => {
+      order.push('paced: first call');
+      await sleepWithoutSlot(200);
+      order.push('paced: second call');
+    }),
+  );
+  await tick();
+  // Another connector's event takes both slots while the paced one sleeps, in the same order.
+  await events.run(() => calls.run(async () => void order.push('other connector')));
+  await paced;
+  expect(order).toEqual(['paced: first call', 'other connector', 'paced: second call']);
+});
