@@ -17,6 +17,8 @@ import type { ProvisioningEngine } from '../src/provisioning/engine';
 import type { ConnectorOutcome } from '../src/provisioning/outcome';
 import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
 import type { KeycloakDirectory } from '../src/keycloak/directory';
+import type { PagedUser } from '../src/keycloak/directory';
+import { encodeObject, type ConvergePageChange } from './sync/converge-message';
 import type { SyncProgress } from './sync/sync-progress';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
 import type { ConcurrencyLimit } from './keyed-scheduler';
@@ -89,6 +91,8 @@ export function parseMessage(message: ConsumedMessage): ParsedMessage {
 export function orderingKeys(message: ParsedMessage): string[] {
   const { change } = message;
   if (change instanceof MalformedEventError) return [`malformed/${sourceOf(message)}`];
+  // A sync's page waits for (and holds up) the live events of every object in it.
+  if (change.kind === 'converge-page') return change.objects.map((o) => o.id);
   const own = message.key?.length ? message.key.toString('utf8') : change.orderingKey;
   return change.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
 }
@@ -103,7 +107,10 @@ export const retryWaitHooks = new WeakMap<AbortSignal, () => void>();
 
 const DEAD = Symbol('dead-lettered');
 
-type Change = Exclude<KeycloakChange, { kind: 'ignored' }>;
+type Change = Exclude<KeycloakChange, { kind: 'ignored' } | { kind: 'converge-page' }>;
+
+/** Users a page may have moved by between the walk and its convergence, still read at once. */
+const PAGE_SLACK = 10;
 
 /** What the change asks the convergence path to do. */
 function signalOf(change: Change): Signal {
@@ -152,6 +159,7 @@ export class EventHandler {
       log.debug({ ...context, reason: change.reason }, 'event ignored');
       return true;
     }
+    if (change.kind === 'converge-page') return this.handlePage(message, change, signal);
     try {
       const outcome = await this.provision(message, change, signal);
       metrics.events.inc({ type: metrics.eventType(change.eventType), outcome });
@@ -161,6 +169,50 @@ export class EventHandler {
     } catch (error) {
       if (error instanceof Abandoned) return false;
       throw error;
+    }
+  }
+
+  /**
+   * A sync's page: one converge per object, side by side, each retried, counted and dead-lettered
+   * on its own (as a single-object message, replayed alone). A page of users is read again from
+   * Keycloak in one request, and each user converges to what it says now.
+   */
+  private async handlePage(
+    message: ParsedMessage,
+    page: ConvergePageChange,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const paged = await this.readPage(page);
+    const handled = await Promise.all(
+      page.objects.map((one) => {
+        const single = encodeObject(one);
+        return this.handle(
+          {
+            ...message,
+            offset: `${message.offset}:${one.id}`,
+            key: Buffer.from(single.key),
+            value: Buffer.from(single.value),
+            change: { ...one, paged: paged.get(one.id) },
+          },
+          signal,
+        );
+      }),
+    );
+    return handled.every(Boolean);
+  }
+
+  /** The page's users as Keycloak lists them now; none (each read alone) where that fails. */
+  private async readPage(page: ConvergePageChange): Promise<Map<string, PagedUser>> {
+    if (page.entity !== 'user' || page.first === null) return new Map();
+    const { keycloak, syncProgress } = this.deps;
+    try {
+      if (!(await syncProgress.isOpen(page.syncJobId))) return new Map();
+      const max = page.objects.length + PAGE_SLACK;
+      const users = await keycloak.listUsersFull(page.realmName, page.first, max);
+      return new Map(users.map((u) => [u.id, u]));
+    } catch (error) {
+      log.debug({ err: error, eventId: page.eventId }, 'page not read at once: users read alone');
+      return new Map();
     }
   }
 
@@ -239,7 +291,9 @@ export class EventHandler {
     const signalled = signalOf(change);
     for (let round = 1; ; round++) {
       // A slot per round of calls, not while waiting: retries never hold up other users' events.
-      const reads: KeycloakReads = convergence.reads(signalled, realm, userReads);
+      // A sync's user as its page was just read; read alone when the round is a retry.
+      const paged = round === 1 ? sync?.paged : undefined;
+      const reads: KeycloakReads = convergence.reads(signalled, realm, userReads, paged);
       // Events queued for a slot when the batch is abandoned (shutdown, rebalance) do not start.
       const settled = await Promise.allSettled(
         targets.map((target) =>

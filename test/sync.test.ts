@@ -79,6 +79,26 @@ describe('a sync', () => {
     expect(writes(env.scim)).toBe(before);
   });
 
+  it('reads the users of the realm a page at a time, not one request per user', async () => {
+    const from = env.keycloak.requests.length;
+    const users = [...realm().users.values()];
+    // Changed in Keycloak after the last sync: the page read at convergence carries the change.
+    const renamed = users[4];
+    renamed.lastName = 'Paged';
+    const job = await sync(env);
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, total: 10, updated: 1 });
+    const reads = env.keycloak.requests.slice(from).filter((r) => r.method === 'GET');
+    const singleUser = reads.filter((r) => /\/users\/[^/]+$/.test(r.path));
+    const fullPages = reads.filter(
+      (r) => r.path.endsWith('/users') && r.query.get('briefRepresentation') === 'false',
+    );
+    expect(singleUser).toEqual([]);
+    // 7 users in pages of 3: each page read in full once by the sidecar that converges it.
+    expect(fullPages).toHaveLength(3);
+    const target = [...env.scim.users.values()].find((u) => u.userName === renamed.username);
+    expect(target?.name).toMatchObject({ familyName: 'Paged' });
+  });
+
   it('repairs what Keycloak changed without a word: deleted, edited, left a group', async () => {
     const byName = (name: string) => [...realm().users.values()].find((u) => u.username === name)!;
     // Keycloak changed while no event reached us (no sidecar, a lost event, LDAP).

@@ -4,7 +4,11 @@
 // not concern provisioning is `ignored`; anything unreadable throws MalformedEventError.
 import { createHash } from 'node:crypto';
 import type { MembershipChange } from '../../src/provisioning/outcome';
-import { parseConverge, type ConvergeChange } from '../sync/converge-message';
+import {
+  parseConverge,
+  type ConvergeChange,
+  type ConvergePageChange,
+} from '../sync/converge-message';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 export type EventKind = 'user' | 'admin' | 'sync';
@@ -59,7 +63,8 @@ export type KeycloakChange =
   | KeycloakGroupChange
   | KeycloakMembershipChange
   | KeycloakIgnoredEvent
-  | ConvergeChange;
+  | ConvergeChange
+  | ConvergePageChange;
 
 /** The message cannot be read as a Keycloak event; `reason` says why (for the dead-letter record). */
 export class MalformedEventError extends Error {

@@ -1,33 +1,80 @@
-// The message a sync puts on its topic for each object it walks: "converge this user (or group)
-// for this job". Keyed by the object's id, so it is ordered with the object's live events on the
-// same partition, spread over every sidecar, retried and dead-lettered as events are.
+// The messages a sync puts on its topic: "converge these users (or groups) for this job", one
+// message per page of the walk. A page is split into one converge per object when handled; an
+// object that cannot be converged is dead-lettered as a message of its own (the single form), so
+// it is replayed alone. A page of users carries its position in the realm (`first`): the handler
+// reads that page again at once, rather than each user, and converges to what it reads then.
 import type { ChangeContext } from '../keycloak/events';
 import { MalformedEventError } from '../keycloak/events';
+import type { PagedUser } from '../../src/keycloak/directory';
 
-export interface ConvergeRequest {
+interface ConvergeJob {
   syncJobId: string;
   identityProviderId: string;
   connectorId: string | null;
   realmName: string;
   entity: 'user' | 'group';
-  id: string;
   dryRun: boolean;
+}
+
+export interface ConvergeRequest extends ConvergeJob {
+  id: string;
+}
+
+export interface ConvergePageRequest extends ConvergeJob {
+  ids: string[];
+  /** Where the page starts in Keycloak's listing of the realm's users; null for other pages. */
+  first: number | null;
 }
 
 export interface ConvergeChange extends ChangeContext, ConvergeRequest {
   kind: 'converge';
+  /** The user as the page read them just now; absent: read them. */
+  paged?: PagedUser;
+}
+
+export interface ConvergePageChange extends ChangeContext, ConvergeJob {
+  kind: 'converge-page';
+  first: number | null;
+  objects: ConvergeChange[];
 }
 
 export function encodeConverge(request: ConvergeRequest): { key: string; value: string } {
   return { key: request.id, value: JSON.stringify({ converge: request, time: Date.now() }) };
 }
 
+/** One object of a page as a message of its own (what its dead letter holds). */
+export function encodeObject(c: ConvergeChange): { key: string; value: string } {
+  const { syncJobId, identityProviderId, connectorId, realmName, entity, id, dryRun } = c;
+  return encodeConverge({
+    syncJobId,
+    identityProviderId,
+    connectorId,
+    realmName,
+    entity,
+    id,
+    dryRun,
+  });
+}
+
+export function encodeConvergePage(page: ConvergePageRequest): { key: string; value: string } {
+  return { key: page.ids[0], value: JSON.stringify({ converge: page, time: Date.now() }) };
+}
+
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-/** The converge request in a message, or null when the message is not one (a Keycloak event). */
-export function parseConverge(json: Record<string, unknown>): ConvergeChange | null {
+/** A converge request in a message, or null when the message is not one (a Keycloak event). */
+export function parseConverge(
+  json: Record<string, unknown>,
+): ConvergeChange | ConvergePageChange | null {
   if (!('converge' in json)) return null;
-  const c = json.converge as Partial<Record<keyof ConvergeRequest, unknown>> | null;
+  const c = json.converge as Record<string, unknown> | null;
+  const ids = c?.ids;
+  const pageOk =
+    ids === undefined ||
+    (Array.isArray(ids) &&
+      ids.length > 0 &&
+      ids.every(isString) &&
+      (c?.first === null || (typeof c?.first === 'number' && c.first >= 0)));
   if (
     !c ||
     !isString(c.syncJobId) ||
@@ -35,25 +82,37 @@ export function parseConverge(json: Record<string, unknown>): ConvergeChange | n
     !(c.connectorId === null || isString(c.connectorId)) ||
     !isString(c.realmName) ||
     (c.entity !== 'user' && c.entity !== 'group') ||
-    !isString(c.id) ||
+    (ids === undefined ? !isString(c.id) : !pageOk) ||
     typeof c.dryRun !== 'boolean'
   )
     throw new MalformedEventError('a converge message without its job, realm, entity or id');
   const time = typeof json.time === 'number' ? json.time : Date.now();
-  return {
-    kind: 'converge',
+  const job: ConvergeJob = {
     syncJobId: c.syncJobId,
     identityProviderId: c.identityProviderId,
     connectorId: c.connectorId,
     realmName: c.realmName,
     entity: c.entity,
-    id: c.id,
     dryRun: c.dryRun,
-    eventId: `sync:${c.syncJobId}/${c.entity}/${c.id}`,
+  };
+  const one = (id: string): ConvergeChange => ({
+    kind: 'converge',
+    ...job,
+    id,
+    eventId: `sync:${job.syncJobId}/${job.entity}/${id}`,
     time,
-    realm: { id: c.realmName, name: c.realmName },
+    realm: { id: job.realmName, name: job.realmName },
     eventKind: 'sync',
-    eventType: c.entity === 'user' ? 'SYNC:USER' : 'SYNC:GROUP',
-    orderingKey: c.id,
+    eventType: job.entity === 'user' ? 'SYNC:USER' : 'SYNC:GROUP',
+    orderingKey: id,
+  });
+  if (ids === undefined) return one(c.id as string);
+  const objects = (ids as string[]).map(one);
+  return {
+    ...objects[0],
+    kind: 'converge-page',
+    eventId: `sync:${job.syncJobId}/${job.entity}/page:${objects[0].id}`,
+    first: c.first as number | null,
+    objects,
   };
 }

@@ -3,7 +3,8 @@
 // position in the job row after every page, and renews the lease as it goes; when it dies, the
 // lease runs out and another sidecar carries the job on from that position (objects of the page
 // in flight are sent again: converging twice changes nothing). The phases:
-//   GROUPS → USERS   page by page (sub-groups too), each object recorded in sync_object and sent
+//   GROUPS → USERS   page by page (sub-groups too), each object recorded in sync_object, each page
+//                    sent as one message (its handler converges every object of it)
 //   SETTLE           until every object sent has been converged
 //   DELETIONS        linked objects the walk did not find: each is sent as well (its converge reads
 //                    Keycloak and deletes only what Keycloak really lacks), unless there are more
@@ -22,7 +23,7 @@ import { SyncJob, SyncStatus, type SyncPhase } from '../../src/sync/sync-job.ent
 import type { SyncService } from '../../src/sync/sync.service';
 import type { KafkaConfig, SyncConfig } from '../config';
 import type { Metrics } from '../metrics';
-import { encodeConverge } from './converge-message';
+import { encodeConvergePage } from './converge-message';
 import { deletionCandidates, recordObjects, type EntityType } from './sync-objects';
 
 const log = logger('sync');
@@ -237,7 +238,7 @@ export class SyncRunner {
     const { pageSize } = this.deps.config;
     const first = (parse(job.walkState) as { first?: number } | null)?.first ?? 0;
     const ids = await this.deps.keycloak.listUsers(realm, first, pageSize);
-    await this.send(job, realm, 'USER', ids);
+    await this.send(job, realm, 'USER', ids, first);
     if (ids.length < pageSize) return this.renew(job, { phase: 'SETTLE', walkState: null });
     return this.renew(job, { walkState: JSON.stringify({ first: first + ids.length }) });
   }
@@ -295,25 +296,35 @@ export class SyncRunner {
     return this.renew(job, { phase: 'FINISH', pendingDeletions: candidates.length });
   }
 
-  /** Records the objects, then puts one converge message per object on the sync topic. */
-  private async send(job: SyncJob, realm: string, type: EntityType, ids: string[]): Promise<void> {
+  /**
+   * Records the objects, then puts them on the sync topic in pages of SYNC_PAGE_SIZE. `first`:
+   * where they start in Keycloak's listing of the realm's users (the handler reads it again).
+   */
+  private async send(
+    job: SyncJob,
+    realm: string,
+    type: EntityType,
+    ids: string[],
+    first: number | null = null,
+  ): Promise<void> {
     if (!ids.length) return;
     await recordObjects(this.deps.dataSource, job.id, type, ids);
-    await this.producer.send({
-      topic: this.deps.kafkaConfig.syncTopic,
-      acks: -1,
-      messages: ids.map((id) =>
-        encodeConverge({
+    const { pageSize } = this.deps.config;
+    const messages = [];
+    for (let i = 0; i < ids.length; i += pageSize)
+      messages.push(
+        encodeConvergePage({
           syncJobId: job.id,
           identityProviderId: job.identityProviderId,
           connectorId: job.connectorId,
           realmName: realm,
           entity: type === 'USER' ? 'user' : 'group',
-          id,
+          ids: ids.slice(i, i + pageSize),
+          first: first === null ? null : first + i,
           dryRun: job.dryRun,
         }),
-      ),
-    });
+      );
+    await this.producer.send({ topic: this.deps.kafkaConfig.syncTopic, acks: -1, messages });
   }
 
   private async resendUnconverged(job: SyncJob): Promise<void> {

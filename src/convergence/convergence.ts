@@ -3,7 +3,7 @@
 // something may have changed: Keycloak is read at handling time and the engine converges to what
 // it holds, so the order in which signals arrive never matters. The sidecar keeps only the Kafka
 // plumbing (parse, key, order, retry, commit, dead letters).
-import type { KeycloakDirectory } from '../keycloak/directory';
+import type { KeycloakDirectory, PagedUser } from '../keycloak/directory';
 import type { ProvisioningGroup, ProvisioningUser } from '../provisioning/claims';
 import type { ProvisioningEngine } from '../provisioning/engine';
 import type { ConnectorOutcome, MembershipChange } from '../provisioning/outcome';
@@ -81,10 +81,15 @@ export class Convergence {
     return { withRoles, withGroups };
   }
 
-  reads(signal: Signal, realm: string, options: UserReads): KeycloakReads {
+  /** `paged`: the user as a page of the realm was just read (a sync), completed here. */
+  reads(signal: Signal, realm: string, options: UserReads, paged?: PagedUser): KeycloakReads {
     const { keycloak } = this;
     return {
-      user: once(() => keycloak.getUser(realm, userIdOf(signal), options)),
+      user: once(() =>
+        paged
+          ? keycloak.completeUser(realm, paged, options)
+          : keycloak.getUser(realm, userIdOf(signal), options),
+      ),
       group: once(() => keycloak.getGroup(realm, groupIdOf(signal))),
       member: once(() =>
         signal.kind === 'membership'

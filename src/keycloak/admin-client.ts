@@ -11,7 +11,7 @@ import {
   type HttpResponse,
 } from '../common/http';
 import { logger } from '../common/logger';
-import type { KeycloakDirectory } from './directory';
+import type { KeycloakDirectory, PagedUser } from './directory';
 import {
   ACCOUNT_DISABLED_CLAIM,
   EMAIL_CLAIM,
@@ -73,8 +73,8 @@ const ENDPOINTS = {
   userRealmRoles: (realm: string, id: string) =>
     `/admin/realms/${e(realm)}/users/${e(id)}/role-mappings/realm/composite`,
   group: (realm: string, id: string) => `/admin/realms/${e(realm)}/groups/${e(id)}`,
-  users: (realm: string, first: number, max: number) =>
-    `/admin/realms/${e(realm)}/users?briefRepresentation=true&first=${first}&max=${max}`,
+  users: (realm: string, first: number, max: number, brief = true) =>
+    `/admin/realms/${e(realm)}/users?briefRepresentation=${brief}&first=${first}&max=${max}`,
   groups: (realm: string, first: number, max: number) =>
     `/admin/realms/${e(realm)}/groups?briefRepresentation=true&first=${first}&max=${max}`,
   children: (realm: string, id: string, first: number, max: number) =>
@@ -300,7 +300,34 @@ export class KeycloakAdminClient implements KeycloakDirectory {
   ): Promise<ProvisioningUser | null> {
     const found = await this.readWithinWindow(ENDPOINTS.user(realm, userId), { realm, userId });
     if (found === null) return null;
-    const user = asUser(found);
+    return this.complete(realm, asUser(found), { withRoles, withGroups });
+  }
+
+  /**
+   * One page of the realm's users in full, as getUser reads them before their groups and roles
+   * (a sync reads a page at once rather than each of its users).
+   */
+  async listUsersFull(realm: string, first: number, max: number): Promise<PagedUser[]> {
+    const body = await this.get(ENDPOINTS.users(realm, first, max, false));
+    if (body === null) throw invalid(`404 for the users of realm ${realm}`);
+    return asList(body, asUser, 'users').map((user) => ({ id: user.id, representation: user }));
+  }
+
+  /** A user of such a page with their groups (and roles) read now; null when gone meanwhile. */
+  completeUser(
+    realm: string,
+    paged: PagedUser,
+    options: { withRoles: boolean; withGroups: boolean },
+  ): Promise<ProvisioningUser | null> {
+    return this.complete(realm, paged.representation as UserRepresentation, options);
+  }
+
+  private async complete(
+    realm: string,
+    user: UserRepresentation,
+    { withRoles, withGroups }: { withRoles: boolean; withGroups: boolean },
+  ): Promise<ProvisioningUser | null> {
+    const userId = user.id;
     const base = {
       id: user.id,
       username: user.username,

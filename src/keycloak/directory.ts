@@ -18,6 +18,14 @@ export interface KeycloakDirectory {
   getGroup(realm: string, groupId: string): Promise<ProvisioningGroup | null>;
   /** One page of the realm's user ids (`first`, `max`), for a sync. */
   listUsers(realm: string, first: number, max: number): Promise<string[]>;
+  /** One page of the realm's users in full, read at once for the page's convergence. */
+  listUsersFull(realm: string, first: number, max: number): Promise<PagedUser[]>;
+  /** A user of such a page with what getUser reads beside them; null when gone meanwhile. */
+  completeUser(
+    realm: string,
+    paged: PagedUser,
+    options: { withRoles: boolean; withGroups: boolean },
+  ): Promise<ProvisioningUser | null>;
   /** One page of the realm's top-level groups, or of `parentId`'s sub-groups. */
   listGroups(
     realm: string,
@@ -36,4 +44,10 @@ export interface KeycloakDirectory {
     groupId: string,
     expected?: boolean,
   ): Promise<boolean | null>;
+}
+
+/** A user as a page of the realm lists them, before their groups and roles are read. */
+export interface PagedUser {
+  readonly id: string;
+  readonly representation: object;
 }
