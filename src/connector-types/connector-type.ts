@@ -83,6 +83,11 @@ export interface GroupProvisioner {
  * The live object a ConnectorType makes from one Connector row; it talks to the target. Every
  * method throws ConnectorError (retriable or not) on failure, so the engine's retry helper decides.
  */
+export interface UserToCompare {
+  remoteId: string;
+  user: ProvisioningUser;
+}
+
 export interface Provisioner {
   /** A user that already exists at the target (same name) is adopted and updated, not duplicated. */
   createUser(user: ProvisioningUser): Promise<RemoteRef>;
@@ -95,6 +100,11 @@ export interface Provisioner {
    * check). Absent where the type cannot read: then an unchanged user is trusted as sent.
    */
   compareUser?(remoteId: string, user: ProvisioningUser): Promise<TargetState>;
+  /**
+   * compareUser for several users at once, in the order given, with one read where the target
+   * can find several by id (a SCIM filter); any the answer lacks are read alone.
+   */
+  compareUsers?(items: readonly UserToCompare[]): Promise<TargetState[]>;
   /** Absent where the target has no groups (Salesforce). */
   groups?: GroupProvisioner;
 }

@@ -13,6 +13,7 @@ import type { ConnectorTypeRegistry } from '../connector-types/registry';
 import type { GroupProvisioner, Provisioner, RemoteRef } from '../connector-types/connector-type';
 import type { IdentityProviderService } from '../identity-provider/identity-provider.service';
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
+import { DriftChecks } from './drift-checks';
 import { decideGroup, decideMembership, decideUser, type Decision } from './decision';
 import { redactSecrets } from './redact';
 import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './idp-snapshot';
@@ -109,9 +110,11 @@ export class ProvisioningEngine {
   private readonly tenants: TtlCache<string[]>;
 
   private readonly gate: CallGate;
+  private readonly driftChecks: DriftChecks;
 
   constructor(private readonly deps: EngineDeps) {
     this.gate = deps.targetCalls ?? NO_GATE;
+    this.driftChecks = new DriftChecks(this.gate);
     this.tenants = new TtlCache(async (tenantDomain) => {
       const all = await deps.identityProviders.list(tenantDomain);
       return all.filter((idp) => idp.enabled).map((idp) => idp.id);
@@ -168,7 +171,7 @@ export class ProvisioningEngine {
     link: LinkRef,
     user: ProvisioningUser,
   ): Promise<'gone' | 'changed' | null> {
-    const state = await this.gate.run(() => provisioner.compareUser!(link.remoteId, user));
+    const state = await this.driftChecks.compare(provisioner, link.remoteId, user);
     return state === 'same' ? null : state;
   }
 

@@ -84,6 +84,8 @@ export class FakeScimServer extends LocalHttpServer {
   /** Users created (201) since reset: a duplicate create would show here even if later deleted. */
   created = 0;
   readonly requests: ReceivedRequest[] = [];
+  /** false: only `userName eq "v"` alone, as some servers (anything more is 400 invalidFilter). */
+  searchById = true;
   private readonly faults: Fault[] = [];
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
   /** Creates of these userNames are answered 503 (one user's trouble), until removed. */
@@ -245,18 +247,26 @@ export class FakeScimServer extends LocalHttpServer {
     this.send(res, 201, user, { location: `${this.url}/Users/${id}` });
   }
 
-  /** Only `userName eq "value"`, with the value quoted as RFC 7644 §3.4.2.2 requires. */
+  /**
+   * `userName eq "v"` or `id eq "v"`, alone or joined by `or`, with the values quoted as RFC 7644
+   * §3.4.2.2 requires; anything else is 400 invalidFilter.
+   */
   private search(filter: string | null, res: http.ServerResponse): void {
-    const match = /^userName eq "((?:[^"\\]|\\.)*)"$/i.exec(filter ?? '');
-    if (!match)
+    const term = /^(userName|id) eq "((?:[^"\\]|\\.)*)"$/i;
+    const terms = (filter ?? '').split(/ or (?=(?:userName|id) eq ")/i).map((t) => term.exec(t));
+    const refused = !this.searchById && (terms.length > 1 || terms[0]?.[1].toLowerCase() === 'id');
+    if (!filter || terms.some((m) => !m) || refused)
       return this.error(res, 400, `unsupported or malformed filter: ${filter}`, 'invalidFilter');
-    const userName = JSON.parse(`"${match[1]}"`) as string;
-    const user = this.byUserName(userName);
-    const found = user ? [user] : [];
+    const found = new Map<string, Json>();
+    for (const match of terms as RegExpExecArray[]) {
+      const value = JSON.parse(`"${match[2]}"`) as string;
+      const user = match[1].toLowerCase() === 'id' ? this.users.get(value) : this.byUserName(value);
+      if (user) found.set(user.id as string, user);
+    }
     this.send(res, 200, {
       schemas: [URN[this.version].list],
-      totalResults: found.length,
-      Resources: found,
+      totalResults: found.size,
+      Resources: [...found.values()],
     });
   }
 

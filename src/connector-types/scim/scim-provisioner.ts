@@ -30,6 +30,7 @@ import {
   createUserRequest,
   deleteUserRequest,
   findUserRequest,
+  findUsersByIdRequest,
   getUserRequest,
   scimTarget,
   updateUserRequest,
@@ -165,6 +166,30 @@ export function createScimProvisioner(
     return { remoteId, remoteName: built.userName };
   }
 
+  async function compareUser(remoteId: string, user: ProvisioningUser) {
+    const response = await send(getUserRequest(target, remoteId), [404]);
+    if (response.status === 404) return 'gone';
+    return stateOf(userResource(target, user, context.claimMappings).resource, response.body);
+  }
+
+  /** Users found by id in one search; none where the target refuses such a filter (400, 501). */
+  let filterRefused = false;
+  async function findById(ids: string[]): Promise<Map<string, Json>> {
+    if (filterRefused || ids.length < 2) return new Map();
+    try {
+      const body = (await send(findUsersByIdRequest(target, ids))).body as {
+        Resources?: Json[];
+      } | null;
+      const resources = body?.Resources ?? [];
+      return new Map(resources.flatMap((r) => (typeof r.id === 'string' ? [[r.id, r]] : [])));
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || (error.status !== 400 && error.status !== 501))
+        throw error;
+      filterRefused = true;
+      return new Map();
+    }
+  }
+
   return {
     async createUser(user) {
       const built = userResource(target, user, context.claimMappings);
@@ -181,10 +206,18 @@ export function createScimProvisioner(
     async deleteUser(remoteId) {
       await send(deleteUserRequest(target, remoteId), [404]);
     },
-    async compareUser(remoteId, user) {
-      const response = await send(getUserRequest(target, remoteId), [404]);
-      if (response.status === 404) return 'gone';
-      return stateOf(userResource(target, user, context.claimMappings).resource, response.body);
+    compareUser,
+    async compareUsers(items) {
+      const found = await findById(items.map((i) => i.remoteId));
+      return Promise.all(
+        items.map(({ remoteId, user }) => {
+          const resource = found.get(remoteId);
+          // Missing from the answer is not proof of absence (a server may ignore the filter or
+          // cap the page): only a read of the user alone says it is gone.
+          if (!resource) return compareUser(remoteId, user);
+          return stateOf(userResource(target, user, context.claimMappings).resource, resource);
+        }),
+      );
     },
     groups: groupTarget ? scimGroups(groupTarget, send) : undefined,
   };

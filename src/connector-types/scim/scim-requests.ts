@@ -88,6 +88,15 @@ export function getUserRequest(target: ScimTarget, remoteId: string): ScimReques
   return { method: 'GET', url: userUrl(target, remoteId) };
 }
 
+/** Several users by id in one search: `id eq "a" or id eq "b" …` (RFC 7644 §3.4.2.2). */
+export function findUsersByIdRequest(target: ScimTarget, ids: readonly string[]): ScimRequest {
+  const filter = ids.map((id) => `id eq ${JSON.stringify(id)}`).join(' or ');
+  return {
+    method: 'GET',
+    url: `${target.userEndpoint}?filter=${encodeURIComponent(filter)}&count=${ids.length}`,
+  };
+}
+
 /** RFC 7644 §3.4.2.2: string values in filters are quoted, with '"' and '\' escaped. */
 export function findUserRequest(target: ScimTarget, userName: string): ScimRequest {
   const quoted = JSON.stringify(userName);
