@@ -12,7 +12,7 @@ import type {
   RemoteRef,
 } from '../connector-type';
 import { flag } from '../field-values';
-import { stateOf } from '../target-state';
+import { stateOf, type TargetState } from '../target-state';
 import type { ScimDialect } from './scim-dialect';
 import {
   addMemberRequest,
@@ -166,7 +166,7 @@ export function createScimProvisioner(
     return { remoteId, remoteName: built.userName };
   }
 
-  async function compareUser(remoteId: string, user: ProvisioningUser) {
+  async function compareUser(remoteId: string, user: ProvisioningUser): Promise<TargetState> {
     const response = await send(getUserRequest(target, remoteId), [404]);
     if (response.status === 404) return 'gone';
     return stateOf(userResource(target, user, context.claimMappings).resource, response.body);
@@ -210,7 +210,7 @@ export function createScimProvisioner(
     async compareUsers(items) {
       const found = await findById(items.map((i) => i.remoteId));
       return Promise.all(
-        items.map(({ remoteId, user }) => {
+        items.map(async ({ remoteId, user }) => {
           const resource = found.get(remoteId);
           // Missing from the answer is not proof of absence (a server may ignore the filter or
           // cap the page): only a read of the user alone says it is gone.
