@@ -49,6 +49,25 @@ export interface SidecarProcess {
   exited: Promise<number | null>;
 }
 
+/** The built sidecar (dist/sidecar/main.js) as a process of its own, to be killed for real. */
+export function spawnSidecarProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): SidecarProcess {
+  const child = spawn(
+    process.execPath,
+    [path.resolve(__dirname, '../../dist/sidecar/main.js'), ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => resolve(code)),
+  );
+  return { child, output, exited };
+}
+
 export async function startSidecarEnv(
   options: { partitions?: number; env?: Record<string, string> } = {},
 ): Promise<SidecarEnv> {
@@ -126,22 +145,9 @@ export async function startSidecarEnv(
       return sidecar;
     },
     spawn(overrides = {}, args = []) {
-      const child = spawn(
-        process.execPath,
-        [path.resolve(__dirname, '../../dist/sidecar/main.js'), ...args],
-        {
-          env: { ...process.env, ...env, ...overrides },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      children.push(child);
-      const output: string[] = [];
-      child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      const exited = new Promise<number | null>((resolve) =>
-        child.on('exit', (code) => resolve(code)),
-      );
-      return { child, output, exited };
+      const spawned = spawnSidecarProcess({ ...env, ...overrides }, args);
+      children.push(spawned.child);
+      return spawned;
     },
     async close() {
       for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
