@@ -73,17 +73,22 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   );
   syncRunner.start();
   log.info({ topics: config.kafka.topics, groupId: config.kafka.groupId }, 'sidecar consuming');
+  let stopped: Promise<void> | null = null;
   return {
     core,
     metrics,
     url: http.url,
     isReady: () => consumer.isReady(),
     syncRunner,
-    async stop() {
-      await syncRunner.stop();
-      await consumer.stop();
-      await http.close();
-      await core.close();
+    // Once, however often it is asked (a signal and a test's cleanup may both ask).
+    stop() {
+      stopped ??= (async () => {
+        await syncRunner.stop();
+        await consumer.stop();
+        await http.close();
+        await core.close();
+      })();
+      return stopped;
     },
   };
 }

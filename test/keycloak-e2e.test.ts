@@ -8,13 +8,23 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSidecar, type Sidecar } from '../sidecar/app';
+import { Kafka, logLevel } from 'kafkajs';
 import { loadSidecarConfig } from '../sidecar/config';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from './fakes/scim-server';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { brokerList, startBroker, stopBroker, uniqueGroup, uniqueTopic } from './support/kafka';
 import { TEST_SECRETS_KEY } from './support/api';
-import { createRealm, createServiceAccount, idOf, kc, KEYCLOAK } from './support/real-keycloak';
+import {
+  createPasswordClient,
+  createRealm,
+  createServiceAccount,
+  idOf,
+  kc,
+  KEYCLOAK,
+  userToken,
+} from './support/real-keycloak';
+import { spawnSidecarProcess, type SidecarProcess } from './support/sidecar-env';
 import { until } from './support/sync';
 
 jest.setTimeout(120_000);
@@ -25,18 +35,26 @@ const SIDECAR_SECRET = `sidecar-${randomBytes(6).toString('hex')}`;
 describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 target', () => {
   const realm = `e2e-${randomBytes(3).toString('hex')}`;
   let scim: FakeScimServer;
+  /** The target of a second identity provider of the realm, scoped to the realm role vip. */
+  let vipScim: FakeScimServer;
   let db: TestDatabase;
   let core: Core;
   let sidecar: Sidecar;
+  let env: Record<string, string>;
+  const extraSidecars: Sidecar[] = [];
+  const children: SidecarProcess[] = [];
 
   beforeAll(async () => {
     // Admin events go to listeners whether or not Keycloak also stores them.
     await createRealm(realm, ['jboss-logging', 'outbound-provisioning']);
     await createServiceAccount(realm, 'provisioning-sidecar', SIDECAR_SECRET);
+    await createPasswordClient(realm, 'e2e-app');
+    await kc('POST', `/${realm}/roles`, { name: 'vip' });
 
     scim = await new FakeScimServer('2.0', { bearer: SCIM_TOKEN }).start();
+    vipScim = await new FakeScimServer('2.0', { bearer: SCIM_TOKEN }).start();
     db = await createTestDatabase('mariadb');
-    const env = {
+    env = {
       DATABASE_URL: db.url,
       SECRETS_KEY: TEST_SECRETS_KEY,
       DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'op-e2e-')),
@@ -71,14 +89,29 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
         groupEndpoint: `${scim.url}/Groups`,
       },
     );
+    const vip = await core.services.identityProviders.create({
+      name: 'e2e-vip',
+      tenantDomain: realm,
+      enabled: true,
+      provisioningRoles: ['vip'],
+    });
+    await core.services.connectors.configure(
+      vip.id,
+      'scim-2',
+      { enabled: true },
+      { bearerToken: SCIM_TOKEN, userEndpoint: `${vipScim.url}/Users` },
+    );
     sidecar = await startSidecar(config);
     await until('the sidecar to join its group', () => sidecar.isReady(), 60_000);
   });
 
   afterAll(async () => {
+    for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
+    for (const extra of extraSidecars) await extra.stop().catch(() => undefined);
     await sidecar?.stop();
     await core?.close();
     await scim?.stop();
+    await vipScim?.stop();
     await db?.drop();
     await kc('DELETE', `/${realm}`).catch(() => undefined);
   });
@@ -147,6 +180,94 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
     expect(creates).toHaveLength(1);
   });
 
+  it("provisions a user's own profile change made through the account API", async () => {
+    const password = `Linus-${randomBytes(4).toString('hex')}-7x`;
+    await kc('POST', `/${realm}/users`, {
+      username: 'linus',
+      email: 'linus@e2e.test',
+      emailVerified: true,
+      firstName: 'Linus',
+      lastName: 'Pauling',
+      enabled: true,
+      credentials: [{ type: 'password', value: password, temporary: false }],
+    });
+    await until('linus at the target', () => scim.byUserName('linus'), 30_000);
+    // Linus signs in and edits his own profile: an UPDATE_PROFILE user event, no admin event.
+    const token = await userToken(realm, 'e2e-app', 'linus', password);
+    const response = await fetch(`${KEYCLOAK}/realms/${realm}/account/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'linus',
+        email: 'linus@e2e.test',
+        firstName: 'Linus',
+        lastName: 'Carl Pauling',
+      }),
+    });
+    expect(response.status).toBe(204);
+    await until(
+      'his own change at the target',
+      () => scim.byUserName('linus')?.name?.familyName === 'Carl Pauling',
+      30_000,
+    );
+  });
+
+  it('provisions a user given the scope role and deprovisions them when it is taken away', async () => {
+    const userId = idOf(
+      await kc('POST', `/${realm}/users`, { username: 'rosalind', enabled: true }),
+    );
+    await until('rosalind at the unscoped target', () => scim.byUserName('rosalind'), 30_000);
+    expect(vipScim.byUserName('rosalind')).toBeUndefined();
+    const vip = await (await kc('GET', `/${realm}/roles/vip`)).json();
+    await kc('POST', `/${realm}/users/${userId}/role-mappings/realm`, [vip]);
+    await until(
+      'rosalind in scope at the vip target',
+      () => vipScim.byUserName('rosalind'),
+      30_000,
+    );
+    await kc('DELETE', `/${realm}/users/${userId}/role-mappings/realm`, [vip]);
+    await until('rosalind out of scope', () => !vipScim.byUserName('rosalind'), 30_000);
+    // The identity provider without a scope keeps her.
+    expect(scim.byUserName('rosalind')).toBeDefined();
+  });
+
+  it('runs two sidecars on six partitions: create, update and delete of the same users end right', async () => {
+    const second = await startSidecar(loadSidecarConfig(env));
+    extraSidecars.push(second);
+    await until('both sidecars in the group', () => second.isReady() && sidecar.isReady(), 60_000);
+    const names = Array.from({ length: 40 }, (_, i) => `pair-${i}`);
+    const ids: string[] = [];
+    // Each user's update right behind its create, and half deleted right behind that.
+    for (const [i, username] of names.entries()) {
+      const id = idOf(await kc('POST', `/${realm}/users`, { username, enabled: true }));
+      ids.push(id);
+      await kc('PUT', `/${realm}/users/${id}`, { lastName: `Second ${i}` });
+      if (i % 2) await kc('DELETE', `/${realm}/users/${id}`);
+    }
+    const kept = names.filter((_, i) => i % 2 === 0);
+    const gone = names.filter((_, i) => i % 2 === 1);
+    await until(
+      'the kept users updated and the deleted ones gone',
+      () =>
+        kept.every((u, k) => scim.byUserName(u)?.name?.familyName === `Second ${k * 2}`) &&
+        gone.every((u) => !scim.byUserName(u)),
+      60_000,
+    );
+    // Keyed by user on six partitions, both sidecars took a share of the events.
+    const admin = new Kafka({ brokers: brokerList(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({
+      topics: ['keycloak-events', 'keycloak-admin-events'],
+    });
+    await admin.disconnect();
+    expect(metadata.topics.map((t) => t.partitions.length)).toEqual([6, 6]);
+    for (const s of [sidecar, second]) {
+      const metrics = await (await fetch(`${s.url}/metrics`)).text();
+      expect(metrics).toMatch(/sidecar_events_total\{type="[^"]+",outcome="provisioned"\} [1-9]/);
+    }
+    await second.stop();
+  });
+
   it('keeps what Keycloak sends while Kafka is down for 60 s and delivers all of it when Kafka returns', async () => {
     await stopBroker();
     const stopped = Date.now();
@@ -170,5 +291,38 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
       () => Array.from({ length: 200 }, (_, i) => `outage-${i}`).every((u) => scim.byUserName(u)),
       120_000,
     );
+  }, 300_000);
+
+  it('provisions 500 users created while its sidecar is killed with SIGKILL and restarted, each once', async () => {
+    // The sidecar runs as a process of its own here, so that it can be killed for real.
+    await sidecar.stop();
+    const spawn = () => {
+      const child = spawnSidecarProcess({ ...env, SIDECAR_PORT: '0' });
+      children.push(child);
+      return child;
+    };
+    const first = spawn();
+    const names = Array.from({ length: 500 }, (_, i) => `killed-${i}`);
+    const arrived = () => names.filter((u) => scim.byUserName(u)).length;
+    let killed = false;
+    const killAndRestart = async () => {
+      first.child.kill('SIGKILL');
+      await first.exited;
+      killed = true;
+      spawn();
+    };
+    for (const username of names) {
+      await kc('POST', `/${realm}/users`, { username, enabled: true });
+      // Killed once it is well into them: the users created meanwhile wait in Kafka.
+      if (!killed && arrived() >= 50) await killAndRestart();
+    }
+    if (!killed) {
+      await until('the first 50 users at the target', () => arrived() >= 50, 60_000);
+      await killAndRestart();
+    }
+    await until('all 500 users at the target', () => arrived() === 500, 180_000);
+    const all = [...scim.users.values()].map((u) => u.userName as string);
+    expect(all.filter((u) => u.startsWith('killed-'))).toHaveLength(500);
+    expect(new Set(all).size).toBe(all.length);
   }, 300_000);
 });

@@ -80,3 +80,28 @@ export async function createServiceAccount(
   );
   await kc('POST', `/${realm}/users/${account.id}/role-mappings/clients/${management.id}`, roles);
 }
+
+/** A public client that signs users in with their password (direct access grants), as a test's own app. */
+export async function createPasswordClient(realm: string, clientId: string): Promise<void> {
+  await kc('POST', `/${realm}/clients`, {
+    clientId,
+    publicClient: true,
+    directAccessGrantsEnabled: true,
+    standardFlowEnabled: false,
+  });
+}
+
+/** A user's own access token, from their password through such a client. */
+export async function userToken(
+  realm: string,
+  clientId: string,
+  username: string,
+  password: string,
+): Promise<string> {
+  const response = await fetch(`${KEYCLOAK}/realms/${realm}/protocol/openid-connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username, password }),
+  });
+  if (!response.ok) throw new Error(`${username} cannot sign in: ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}

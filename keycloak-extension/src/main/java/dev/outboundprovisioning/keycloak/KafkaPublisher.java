@@ -22,6 +22,9 @@ public final class KafkaPublisher implements AutoCloseable {
   private static final long RETRY_DELAY_MS = 1000;
 
   private final Producer<String, String> producer;
+  private final TopicMaker topics;
+  /** Topics made (or found) already: touched by the sender thread only. */
+  private final java.util.Set<String> ready = new java.util.HashSet<>();
   private final BlockingDeque<OutgoingEvent> buffer;
   private final Duration flushTimeout;
   private final Thread sender;
@@ -37,8 +40,10 @@ public final class KafkaPublisher implements AutoCloseable {
   private final AtomicLong unsentAtClose = new AtomicLong();
   private volatile boolean kafkaDown = false;
 
-  public KafkaPublisher(Producer<String, String> producer, int bufferSize, Duration flushTimeout) {
+  public KafkaPublisher(
+      Producer<String, String> producer, TopicMaker topics, int bufferSize, Duration flushTimeout) {
     this.producer = producer;
+    this.topics = topics;
     this.buffer = new LinkedBlockingDeque<>(bufferSize);
     this.flushTimeout = flushTimeout;
     this.sender = new Thread(this::sendLoop, "outbound-provisioning-kafka-sender");
@@ -95,6 +100,12 @@ public final class KafkaPublisher implements AutoCloseable {
   private boolean hand(OutgoingEvent event) {
     boolean counted = false;
     try {
+      // Made with its partitions before the producer's first look at it (which a broker answers
+      // by creating it with one partition).
+      if (!ready.contains(event.topic())) {
+        topics.ensure(event.topic());
+        ready.add(event.topic());
+      }
       // Blocks (this thread only, up to max.block.ms) until the topic's metadata is known, and
       // throws while Kafka is away: the event then waits here rather than failing in the producer.
       producer.partitionsFor(event.topic());
@@ -173,6 +184,7 @@ public final class KafkaPublisher implements AutoCloseable {
     long left = Math.max(0, deadline - System.nanoTime());
     closing = true;
     producer.close(Duration.ofNanos(left));
+    topics.close();
     // The Kafka client drops what it still holds when its close times out (Kafka was away).
     long unsent = pending() + unsentAtClose.get();
     if (unsent > 0 || overflowed.get() > 0)

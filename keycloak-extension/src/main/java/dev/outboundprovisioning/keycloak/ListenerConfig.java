@@ -21,6 +21,8 @@ public record ListenerConfig(
     Set<String> userEventTypes,
     int bufferSize,
     long flushTimeoutMs,
+    int topicPartitions,
+    Short topicReplicationFactor,
     Map<String, String> kafkaSecurity) {
 
   /** The user events the sidecar provisions; others are not sent. */
@@ -63,7 +65,18 @@ public record ListenerConfig(
         list(orDefault(option.apply("event-types"), DEFAULT_EVENT_TYPES)),
         positive(option, "buffer-size", 10_000),
         positive(option, "flush-timeout-ms", 10_000),
+        positive(option, "topic-partitions", 6),
+        replication(option),
         Map.copyOf(security));
+  }
+
+  /** The admin client's settings (topics made before their first event): the same broker and security. */
+  public Properties adminProperties() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("client.id", "keycloak-outbound-provisioning-admin");
+    kafkaSecurity.forEach((name, value) -> p.put(name, relocated(value)));
+    return p;
   }
 
   /** The Kafka producer's settings: every event kept until delivered, in order per key. */
@@ -106,6 +119,17 @@ public record ListenerConfig(
     Set<String> items = new LinkedHashSet<>();
     Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
     return Set.copyOf(items);
+  }
+
+  /** The replication factor of topics made; unset: the broker's default. */
+  private static Short replication(Function<String, String> option) {
+    String raw = option.apply("topic-replication-factor");
+    if (raw == null || raw.isBlank()) return null;
+    int value = positive(option, "topic-replication-factor", 1);
+    if (value > Short.MAX_VALUE)
+      throw new IllegalStateException(
+          "outbound-provisioning event listener: topic-replication-factor is too large: " + raw);
+    return (short) value;
   }
 
   private static int positive(Function<String, String> option, String name, int fallback) {

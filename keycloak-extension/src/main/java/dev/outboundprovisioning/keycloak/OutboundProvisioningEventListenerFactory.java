@@ -43,6 +43,8 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
       publisher =
           new KafkaPublisher(
               new KafkaProducer<>(config.producerProperties()),
+              TopicMaker.withAdmin(
+                  config.adminProperties(), config.topicPartitions(), config.topicReplicationFactor()),
               config.bufferSize(),
               Duration.ofMillis(config.flushTimeoutMs()));
     } finally {
@@ -75,6 +77,10 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
         .helpText("Topic for admin events").add()
         .property().name("event-types").type("string").defaultValue(ListenerConfig.DEFAULT_EVENT_TYPES)
         .helpText("User event types to forward, comma-separated").add()
+        .property().name("topic-partitions").type("int").defaultValue(6)
+        .helpText("Partitions of the topics made when missing: as many sidecars can share them").add()
+        .property().name("topic-replication-factor").type("int")
+        .helpText("Replication factor of the topics made when missing (default: the broker's)").add()
         .property().name("buffer-size").type("int").defaultValue(10000)
         .helpText("Events kept while Kafka is unreachable; more are counted and logged").add()
         .property().name("flush-timeout-ms").type("int").defaultValue(10000)

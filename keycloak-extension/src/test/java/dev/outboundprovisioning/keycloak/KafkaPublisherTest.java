@@ -14,6 +14,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class KafkaPublisherTest {
+  /** Topics taken as they are (the tests of topic making give their own). */
+  private static final TopicMaker NO_TOPICS = topic -> {};
+
   private static MockProducer<String, String> producer() {
     return new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
   }
@@ -33,7 +36,7 @@ class KafkaPublisherTest {
   @Test
   void sendsEveryEventInOrderWithItsKey() throws Exception {
     MockProducer<String, String> kafka = producer();
-    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(2))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 100, Duration.ofSeconds(2))) {
       IntStream.range(0, 20).forEach(i -> assertTrue(publisher.publish(event(i))));
       waitFor(() -> kafka.history().size() == 20);
       List<ProducerRecord<String, String>> sent = kafka.history();
@@ -49,7 +52,7 @@ class KafkaPublisherTest {
   void keepsEventsWhileKafkaIsDownAndSendsThemInOrderWhenItReturns() throws Exception {
     MockProducer<String, String> kafka = producer();
     kafka.sendException = new TimeoutException("Topic keycloak-admin-events not present in metadata");
-    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(5))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 100, Duration.ofSeconds(5))) {
       long started = System.nanoTime();
       IntStream.range(0, 10).forEach(i -> assertTrue(publisher.publish(event(i))));
       // publish never waits on Kafka: ten events in well under the producer's block time.
@@ -67,7 +70,7 @@ class KafkaPublisherTest {
   void keepsEventsWhileTheTopicsMetadataCannotBeFetched() throws Exception {
     MockProducer<String, String> kafka = producer();
     kafka.partitionsForException = new TimeoutException("Timeout expired while fetching topic metadata");
-    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(5))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 100, Duration.ofSeconds(5))) {
       IntStream.range(0, 5).forEach(i -> assertTrue(publisher.publish(event(i))));
       Thread.sleep(300);
       assertEquals(5, publisher.pending());
@@ -83,7 +86,7 @@ class KafkaPublisherTest {
     MockProducer<String, String> kafka = producer();
     kafka.sendException =
         new org.apache.kafka.common.errors.TopicAuthorizationException("not authorized to write");
-    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 100, Duration.ofSeconds(2))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 100, Duration.ofSeconds(2))) {
       assertTrue(publisher.publish(event(0)));
       waitFor(() -> publisher.failed() == 1);
       kafka.sendException = null;
@@ -97,7 +100,7 @@ class KafkaPublisherTest {
   void countsWhatOverflowsTheBufferWithoutBlocking() {
     MockProducer<String, String> kafka = producer();
     kafka.sendException = new TimeoutException("Kafka is down");
-    KafkaPublisher publisher = new KafkaPublisher(kafka, 5, Duration.ofMillis(200));
+    KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 5, Duration.ofMillis(200));
     int accepted = 0;
     for (int i = 0; i < 12; i++) if (publisher.publish(event(i))) accepted++;
     // The sender may hold one event at the head while it retries; the rest wait in the buffer.
@@ -111,7 +114,7 @@ class KafkaPublisherTest {
   @Test
   void publishesOnCommitAndNeverOnRollback() throws Exception {
     MockProducer<String, String> kafka = producer();
-    try (KafkaPublisher publisher = new KafkaPublisher(kafka, 10, Duration.ofSeconds(2))) {
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, NO_TOPICS, 10, Duration.ofSeconds(2))) {
       var committed = new OutboundProvisioningEventListener.PublishOnCommit(publisher, event(1));
       committed.begin();
       var rolledBack = new OutboundProvisioningEventListener.PublishOnCommit(publisher, event(2));
@@ -123,6 +126,29 @@ class KafkaPublisherTest {
       assertEquals("{\"n\":1}", kafka.history().get(0).value());
       Thread.sleep(100);
       assertFalse(kafka.history().size() > 1);
+    }
+  }
+
+  @Test
+  void makesEachTopicOnceBeforeItsFirstEventAndHoldsEventsWhileKafkaCannotMakeIt() throws Exception {
+    MockProducer<String, String> kafka = producer();
+    List<String> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);
+    TopicMaker topics =
+        topic -> {
+          if (refusals.getAndDecrement() > 0) throw new TimeoutException("no broker yet");
+          made.add(topic);
+        };
+    try (KafkaPublisher publisher = new KafkaPublisher(kafka, topics, 100, Duration.ofSeconds(5))) {
+      IntStream.range(0, 5).forEach(i -> assertTrue(publisher.publish(event(i))));
+      publisher.publish(new OutgoingEvent("keycloak-events", "user-9", "{}"));
+      // Nothing goes out before its topic is made; then everything, in order.
+      waitFor(() -> kafka.history().size() == 6);
+      assertEquals(List.of("keycloak-admin-events", "keycloak-events"), made);
+      assertEquals("{\"n\":0}", kafka.history().get(0).value());
+      IntStream.range(5, 10).forEach(i -> assertTrue(publisher.publish(event(i))));
+      waitFor(() -> kafka.history().size() == 11);
+      assertEquals(2, made.size());
     }
   }
 }

@@ -29,6 +29,9 @@ class ListenerConfigTest {
     assertEquals(
         Set.of("REGISTER", "UPDATE_PROFILE", "UPDATE_EMAIL", "DELETE_ACCOUNT"), config.userEventTypes());
     assertEquals(10_000, config.bufferSize());
+    // Topics it makes can feed six sidecars; their replication is the broker's default.
+    assertEquals(6, config.topicPartitions());
+    assertEquals(null, config.topicReplicationFactor());
     assertEquals("kafka:9092", config.producerProperties().get("bootstrap.servers"));
     assertEquals("true", config.producerProperties().get("enable.idempotence"));
     assertFalse(config.producerProperties().containsKey("security.protocol"));
@@ -49,6 +52,9 @@ class ListenerConfigTest {
     var properties = config.producerProperties();
     assertEquals("SASL_SSL", properties.get("security.protocol"));
     assertEquals("SCRAM-SHA-512", properties.get("sasl.mechanism"));
+    // Topics are made over the same secured connection.
+    assertEquals("SASL_SSL", config.adminProperties().get("security.protocol"));
+    assertEquals("kafka:9093", config.adminProperties().get("bootstrap.servers"));
     assertEquals("/etc/kafka/truststore.p12", properties.get("ssl.truststore.location"));
     assertEquals(Set.of("REGISTER", "DELETE_ACCOUNT"), config.userEventTypes());
     assertEquals("kc-users", config.userEventsTopic());
@@ -61,5 +67,22 @@ class ListenerConfigTest {
             IllegalStateException.class,
             () -> read(Map.of("bootstrap-servers", "kafka:9092", "buffer-size", "0")));
     assertTrue(error.getMessage().contains("buffer-size"));
+  }
+
+  @Test
+  void takesThePartitionsAndReplicationOfTheTopicsItMakes() {
+    ListenerConfig config =
+        read(
+            Map.of(
+                "bootstrap-servers", "kafka:9092",
+                "topic-partitions", "12",
+                "topic-replication-factor", "3"));
+    assertEquals(12, config.topicPartitions());
+    assertEquals((short) 3, config.topicReplicationFactor());
+    IllegalStateException error =
+        assertThrows(
+            IllegalStateException.class,
+            () -> read(Map.of("bootstrap-servers", "kafka:9092", "topic-partitions", "none")));
+    assertTrue(error.getMessage().contains("topic-partitions"));
   }
 }
