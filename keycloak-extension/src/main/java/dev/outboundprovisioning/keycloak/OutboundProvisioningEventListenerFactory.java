@@ -81,6 +81,8 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
         .helpText("Partitions of the topics made when missing: as many sidecars can share them").add()
         .property().name("topic-replication-factor").type("int")
         .helpText("Replication factor of the topics made when missing (default: the broker's)").add()
+        .property().name("linger-ms").type("int").defaultValue(ListenerConfig.DEFAULT_LINGER_MS)
+        .helpText("How long events are gathered into one Kafka request (latency against Keycloak's CPU)").add()
         .property().name("buffer-size").type("int").defaultValue(10000)
         .helpText("Events kept while Kafka is unreachable; more are counted and logged").add()
         .property().name("flush-timeout-ms").type("int").defaultValue(10000)

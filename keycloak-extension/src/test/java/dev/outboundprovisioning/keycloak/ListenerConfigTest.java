@@ -34,6 +34,8 @@ class ListenerConfigTest {
     assertEquals(null, config.topicReplicationFactor());
     assertEquals("kafka:9092", config.producerProperties().get("bootstrap.servers"));
     assertEquals("true", config.producerProperties().get("enable.idempotence"));
+    // Events gathered for 20 ms into one request: Keycloak keeps its CPU (docs/benchmarks.md).
+    assertEquals("20", config.producerProperties().get("linger.ms"));
     assertFalse(config.producerProperties().containsKey("security.protocol"));
   }
 
@@ -76,8 +78,10 @@ class ListenerConfigTest {
             Map.of(
                 "bootstrap-servers", "kafka:9092",
                 "topic-partitions", "12",
+                "linger-ms", "50",
                 "topic-replication-factor", "3"));
     assertEquals(12, config.topicPartitions());
+    assertEquals("50", config.producerProperties().get("linger.ms"));
     assertEquals((short) 3, config.topicReplicationFactor());
     IllegalStateException error =
         assertThrows(
