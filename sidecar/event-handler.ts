@@ -134,6 +134,8 @@ function describe(error: unknown): string {
 const MAX_RETRY_DELAY_MS = 5_000;
 
 export class EventHandler {
+  /** A sync page's objects already done, by the page's Kafka position, until the page is. */
+  private readonly pageObjectsDone = new Map<string, Set<string>>();
   /** When each event's first attempt began, while it is being retried (by Kafka position). */
   private readonly firstAttempt = new Map<string, number>();
 
@@ -183,22 +185,36 @@ export class EventHandler {
     signal: AbortSignal,
   ): Promise<boolean> {
     const paged = await this.readPage(page);
-    const handled = await Promise.all(
-      page.objects.map((one) => {
-        const single = encodeObject(one);
-        return this.handle(
-          {
-            ...message,
-            offset: `${message.offset}:${one.id}`,
-            key: Buffer.from(single.key),
-            value: Buffer.from(single.value),
-            change: { ...one, paged: paged.get(one.id) },
-          },
-          signal,
-        );
-      }),
+    // Objects done in an earlier attempt of this page (handed back while others waited to
+    // retry) are not converged, counted or dead-lettered again.
+    const page0 = sourceOf(message);
+    const finished = this.pageObjectsDone.get(page0) ?? new Set<string>();
+    this.pageObjectsDone.set(page0, finished);
+    const settled = await Promise.allSettled(
+      page.objects
+        .filter((one) => !finished.has(one.id))
+        .map(async (one) => {
+          const single = encodeObject(one);
+          const done = await this.handle(
+            {
+              ...message,
+              offset: `${message.offset}:${one.id}`,
+              key: Buffer.from(single.key),
+              value: Buffer.from(single.value),
+              change: { ...one, paged: paged.get(one.id) },
+            },
+            signal,
+          );
+          if (done) finished.add(one.id);
+          return done;
+        }),
     );
-    return handled.every(Boolean);
+    // Every object settles before the page answers, so none runs on once its keys are released.
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const all = settled.every((r) => r.status === 'fulfilled' && r.value);
+    if (all) this.pageObjectsDone.delete(page0);
+    return all;
   }
 
   /** The page's users as Keycloak lists them now; none (each read alone) where that fails. */
@@ -407,6 +423,7 @@ export class EventHandler {
   /** Partitions may have moved: an event seen again starts a fresh retry budget. */
   forgetRetries(): void {
     this.firstAttempt.clear();
+    this.pageObjectsDone.clear();
   }
 
   private async wait(

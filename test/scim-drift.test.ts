@@ -1,6 +1,7 @@
 // A sync's drift check at a SCIM target, over real HTTP to the local SCIM 2.0 server: many linked
-// users are read in one search by id; only those the answer lacks are read alone (missing from a
-// search is no proof of absence), and a server that refuses the filter is read a user at a time.
+// users are read in one search by id; only those the answer lacks or shows different are read
+// alone (a search may be ignored, capped or trimmed: only "same" is taken from it), and a server
+// that refuses the filter is read a user at a time.
 import { createHttpClient } from '../src/common/http';
 import { ConnectorPace } from '../src/common/pace';
 import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
@@ -62,7 +63,7 @@ describe('SCIM drift check of many users', () => {
 
   const gets = () => scim.requests.filter((r) => r.method === 'GET');
 
-  it('reads them in one search by id and reads alone only the one the answer lacks', async () => {
+  it('reads them in one search by id, and alone only those it lacks or shows different', async () => {
     const { provisioner, items } = await provisionFour();
     await expect(provisioner.compareUsers!(items)).resolves.toEqual([
       'same',
@@ -73,6 +74,7 @@ describe('SCIM drift check of many users', () => {
     expect(gets().map((r) => (r.query ? 'search' : r.path))).toEqual([
       'search',
       `/scim/v2/Users/${items[1].remoteId}`,
+      `/scim/v2/Users/${items[2].remoteId}`,
     ]);
     expect(decodeURIComponent(gets()[0].query)).toContain(`id eq "${items[0].remoteId}" or id eq`);
   });

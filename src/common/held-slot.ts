@@ -26,6 +26,14 @@ export function runInSlot<T>(slot: Slot, task: () => Promise<T>): Promise<T> {
   return current.run([...(current.getStore() ?? []), slot], task);
 }
 
+/**
+ * Runs a task that serves several callers (a batch) outside the slots of whichever caller queued
+ * it first: the batch takes slots of its own, and a wait inside it hands back only those.
+ */
+export function withoutSlots<T>(task: () => T): T {
+  return current.exit(task);
+}
+
 /** Sleeps without holding the caller's slots, if it has any. */
 export async function sleepWithoutSlot(ms: number): Promise<void> {
   if (ms <= 0) return;

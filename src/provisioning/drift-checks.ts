@@ -1,7 +1,7 @@
 // A sync's drift check reads every linked user at its target. The checks of one connector asked
 // in the same tick go out together (up to 50 a read) where the target can find several users at
 // once, each batch as one call in a target-call slot; other targets are read one user a call.
-import type { CallGate } from '../common/held-slot';
+import { withoutSlots, type CallGate } from '../common/held-slot';
 import type { Provisioner, UserToCompare } from '../connector-types/connector-type';
 import type { TargetState } from '../connector-types/target-state';
 import type { ProvisioningUser } from './claims';
@@ -31,7 +31,8 @@ export class DriftChecks {
       let queue = this.pending.get(provisioner);
       if (!queue) {
         this.pending.set(provisioner, (queue = []));
-        setImmediate(() => this.flush(provisioner));
+        // A batch holds a call slot of its own, never the first caller's object slot.
+        setImmediate(() => withoutSlots(() => this.flush(provisioner)));
       }
       queue.push({ remoteId, user, resolve, reject });
     });

@@ -209,15 +209,17 @@ export function createScimProvisioner(
     compareUser,
     async compareUsers(items) {
       const found = await findById(items.map((i) => i.remoteId));
-      return Promise.all(
-        items.map(async ({ remoteId, user }) => {
-          const resource = found.get(remoteId);
-          // Missing from the answer is not proof of absence (a server may ignore the filter or
-          // cap the page): only a read of the user alone says it is gone.
-          if (!resource) return compareUser(remoteId, user);
-          return stateOf(userResource(target, user, context.claimMappings).resource, resource);
-        }),
-      );
+      // A search only says "same": a user it lacks, or shows different (a server may ignore the
+      // filter, cap the page or trim what a list shows), is read alone before it is called gone
+      // or changed. One at a time: the batch holds one call slot.
+      const states: TargetState[] = [];
+      for (const { remoteId, user } of items) {
+        const resource = found.get(remoteId);
+        const sent = () => userResource(target, user, context.claimMappings).resource;
+        if (resource && stateOf(sent(), resource) === 'same') states.push('same');
+        else states.push(await compareUser(remoteId, user));
+      }
+      return states;
     },
     groups: groupTarget ? scimGroups(groupTarget, send) : undefined,
   };

@@ -74,7 +74,7 @@ public record ListenerConfig(
         positive(option, "buffer-size", 10_000),
         positive(option, "flush-timeout-ms", 10_000),
         positive(option, "topic-partitions", 6),
-        positive(option, "linger-ms", DEFAULT_LINGER_MS),
+        atLeastZero(option, "linger-ms", DEFAULT_LINGER_MS),
         replication(option),
         Map.copyOf(security));
   }
@@ -139,6 +139,11 @@ public record ListenerConfig(
       throw new IllegalStateException(
           "outbound-provisioning event listener: topic-replication-factor is too large: " + raw);
     return (short) value;
+  }
+
+  private static int atLeastZero(Function<String, String> option, String name, int fallback) {
+    String raw = option.apply(name);
+    return raw != null && raw.trim().equals("0") ? 0 : positive(option, name, fallback);
   }
 
   private static int positive(Function<String, String> option, String name, int fallback) {

@@ -38,7 +38,10 @@ public interface TopicMaker extends AutoCloseable {
           log.infof("outbound-provisioning: created topic %s with %d partitions", topic, partitions);
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
-          if (cause instanceof TopicExistsException) return;
+          if (cause instanceof TopicExistsException) {
+            warnIfFewer(topic);
+            return;
+          }
           if (cause instanceof RetriableException retriable) throw retriable;
           log.warnf(
               "outbound-provisioning: cannot create topic %s (%s); sending to it as the broker has it",
@@ -48,6 +51,23 @@ public interface TopicMaker extends AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new TimeoutException("interrupted while creating topic " + topic);
+        }
+      }
+
+      /** A topic made earlier (by the broker on first use) may have fewer partitions than asked. */
+      private void warnIfFewer(String topic) {
+        try {
+          int has =
+              admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
+                  .get(topic).partitions().size();
+          if (has < partitions)
+            log.warnf(
+                "outbound-provisioning: topic %s has %d partitions, fewer than topic-partitions (%d):"
+                    + " only %d sidecars can share it (kafka-topics.sh --alter --partitions raises it)",
+                topic, has, partitions, has);
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+          log.debugf("outbound-provisioning: cannot describe topic %s: %s", topic, e.getMessage());
         }
       }
 
