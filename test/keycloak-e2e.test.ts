@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startSidecar, type Sidecar } from '../sidecar/app';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadSidecarConfig } from '../sidecar/config';
+import { configureLogger } from '../src/common/logger';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from './fakes/scim-server';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -45,6 +46,8 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
   const children: SidecarProcess[] = [];
 
   beforeAll(async () => {
+    // The in-process sidecar logs warnings only, as the spawned one does (LOG_LEVEL below).
+    configureLogger('warn');
     // Admin events go to listeners whether or not Keycloak also stores them.
     await createRealm(realm, ['jboss-logging', 'outbound-provisioning']);
     await createServiceAccount(realm, 'provisioning-sidecar', SIDECAR_SECRET);
