@@ -66,6 +66,21 @@ async function creates(realm: string, prefix: string, n: number): Promise<number
   return result.perSecond;
 }
 
+/** An identity provider for the realm with one SCIM 2.0 connector to `scim`. */
+async function provisionToScim(core: Core, name: string, realm: string, scim: FakeScimServer) {
+  const idp = await core.services.identityProviders.create({
+    name,
+    tenantDomain: realm,
+    enabled: true,
+  });
+  await core.services.connectors.configure(
+    idp.id,
+    'scim-2',
+    { enabled: true },
+    { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
+  );
+}
+
 const drainGroup = (sidecars: number) => `bench-drain-${sidecars}-${run}`;
 const EVENT_TOPICS = ['keycloak-events', 'keycloak-admin-events'];
 
@@ -143,17 +158,7 @@ async function drainWith(
     };
     const core = await openCore(loadSidecarConfig(env).core);
     try {
-      const idp = await core.services.identityProviders.create({
-        name: 'drain',
-        tenantDomain: realm,
-        enabled: true,
-      });
-      await core.services.connectors.configure(
-        idp.id,
-        'scim-2',
-        { enabled: true },
-        { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
-      );
+      await provisionToScim(core, 'drain', realm, scim);
     } finally {
       await core.close();
     }
@@ -209,17 +214,7 @@ async function main() {
       LOG_LEVEL: 'warn',
     });
     core = await openCore(config.core);
-    const idp = await core.services.identityProviders.create({
-      name: 'bench',
-      tenantDomain: withListener,
-      enabled: true,
-    });
-    await core.services.connectors.configure(
-      idp.id,
-      'scim-2',
-      { enabled: true },
-      { bearerToken: 'bench-token', userEndpoint: `${scim.url}/Users` },
-    );
+    await provisionToScim(core, 'bench', withListener, scim);
     sidecar = await startSidecar(config);
     // Keycloak's JIT warmed up first (a Keycloak just started manages far fewer creates and reads
     // a second), with the sidecar provisioning along; and whatever earlier runs left on the
