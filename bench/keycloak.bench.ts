@@ -33,10 +33,10 @@ import {
 
 const RATE = Number(process.env.BENCH_KC_RATE ?? 50);
 const STEADY_SECONDS = Number(process.env.BENCH_KC_SECONDS ?? 20);
-const ROUNDS = Number(process.env.BENCH_KC_ROUNDS ?? 5);
-const PER_ROUND = Number(process.env.BENCH_KC_PER_ROUND ?? 300);
+const ROUNDS = Number(process.env.BENCH_KC_ROUNDS ?? 10);
+const PER_ROUND = Number(process.env.BENCH_KC_PER_ROUND ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_KC_CONCURRENCY ?? 4);
-const WARMUP = Number(process.env.BENCH_KC_WARMUP ?? 1_000);
+const WARMUP = Number(process.env.BENCH_KC_WARMUP ?? 3_000);
 const DRAIN = Number(process.env.BENCH_KC_DRAIN_USERS ?? 2_000);
 const SCRIPT = path.resolve(__dirname, '../../scripts/keycloak.sh');
 const run = randomBytes(3).toString('hex');
@@ -225,6 +225,32 @@ async function main() {
     for (const deadline = Date.now() + 300_000; !scim.byUserName('probe'); await sleep(100))
       if (Date.now() > deadline) throw new Error('the probe user never arrived');
 
+    // (b) first, on the Keycloak the warm-up left, with no sidecar reading from it (it would load
+    // one realm only); (a) after, on a Keycloak (b) warmed further, as a production one is.
+    await sidecar.stop();
+    sidecar = null;
+
+    // ---- (b) Keycloak's own write rate, with and without the listener
+    const rates = { on: [] as number[], off: [] as number[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which realm goes first, so drift over time hits both alike.
+      const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
+      for (const which of order as ('on' | 'off')[])
+        rates[which].push(
+          await creates(which === 'on' ? withListener : without, `r${round}`, PER_ROUND),
+        );
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+    // The sidecar catches up on (b)'s users (every partition: a probe on one would not say so).
+    sidecar = await startSidecar(config);
+    const caughtUp = () =>
+      Array.from({ length: ROUNDS }).every((_, round) =>
+        scim.byUserName(`r${round}-${PER_ROUND - 1}`),
+      ) && scim.users.size >= WARMUP + 1 + ROUNDS * PER_ROUND;
+    for (const deadline = Date.now() + 300_000; !caughtUp(); await sleep(100))
+      if (Date.now() > deadline) throw new Error("the sidecar never caught up on (b)'s users");
+
     // ---- (a) latency at a steady rate
     const answeredAt = new Map<string, number>();
     const sends: Promise<unknown>[] = [];
@@ -256,18 +282,6 @@ async function main() {
     console.log(`(a) ${latencies.length} of ${total} users arrived`);
     await sidecar.stop();
     sidecar = null;
-
-    // ---- (b) Keycloak's own write rate, with and without the listener
-    const rates = { on: [] as number[], off: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which realm goes first, so drift over time hits both alike.
-      const order = round % 2 ? ['off', 'on'] : ['on', 'off'];
-      for (const which of order as ('on' | 'off')[])
-        rates[which].push(
-          await creates(which === 'on' ? withListener : without, `r${round}`, PER_ROUND),
-        );
-    }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
     // ---- (c) a backlog drained by one sidecar, then by two
     const drainRealm = `bench-drain-${run}`;

@@ -8,3 +8,5 @@ node dist/bench/engine.bench.js
 node dist/bench/sidecar.bench.js
 node dist/bench/log.bench.js
 node dist/bench/sync.bench.js
+# A real Keycloak with the extension (scripts/keycloak.sh starts one on 18080 where none answers).
+node dist/bench/keycloak.bench.js

@@ -65,7 +65,8 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
     metrics,
   });
   // Every topic must exist before the consumer subscribes: a fresh broker has none.
-  await ensureTopics(createKafka(config.kafka), sidecarTopics(config.kafka));
+  // While the broker is away ensureTopics waits, with one log line per attempt (kafkajs none).
+  await ensureTopics(createKafka(config.kafka, true), sidecarTopics(config.kafka));
   await syncRunner.prepare();
   await consumer.start(
     (message, signal) => handler.handle(message, signal),

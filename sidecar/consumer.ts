@@ -78,14 +78,20 @@ function kafkaLogger() {
     };
 }
 
-export function createKafka(config: KafkaConfig): Kafka {
+/**
+ * `waitsItself`: for a caller with its own wait and its own log line per attempt — kafkajs then
+ * neither retries a failed connection nor logs it.
+ */
+export function createKafka(config: KafkaConfig, waitsItself = false): Kafka {
   const options: KafkajsConfig = {
     clientId: config.clientId,
     brokers: config.brokers,
     ssl: config.ssl,
-    logLevel: logLevel.WARN,
+    logLevel: waitsItself ? logLevel.NOTHING : logLevel.WARN,
     logCreator: kafkaLogger(),
-    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    retry: waitsItself
+      ? { retries: 0 }
+      : { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
   };
   if (config.sasl) options.sasl = config.sasl;
   return new Kafka(options);

@@ -48,7 +48,7 @@ export async function ensureTopics(
 }
 
 async function createMissing(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
-  const admin = kafka.admin({ retry: { retries: 1 } });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

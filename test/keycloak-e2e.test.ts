@@ -14,15 +14,25 @@ import { configureLogger } from '../src/common/logger';
 import { openCore, type Core } from '../src/core';
 import { FakeScimServer } from './fakes/scim-server';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { brokerList, startBroker, stopBroker, uniqueGroup, uniqueTopic } from './support/kafka';
+import {
+  brokerList,
+  collectMessages,
+  startBroker,
+  stopBroker,
+  uniqueGroup,
+  uniqueTopic,
+} from './support/kafka';
 import { TEST_SECRETS_KEY } from './support/api';
 import {
+  adminToken,
+  createBrowserClient,
   createPasswordClient,
   createRealm,
   createServiceAccount,
   idOf,
   kc,
   KEYCLOAK,
+  registerThroughForm,
   userToken,
 } from './support/real-keycloak';
 import { spawnSidecarProcess, type SidecarProcess } from './support/sidecar-env';
@@ -181,6 +191,65 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
       (r) => r.method === 'POST' && r.path.endsWith('/Users') && r.body?.userName === 'once',
     );
     expect(creates).toHaveLength(1);
+  });
+
+  it('publishes nothing for a change Keycloak rolls back after its event fired', async () => {
+    // Every admin event of the realm, as the extension wrote it.
+    const events = await collectMessages({
+      topic: 'keycloak-admin-events',
+      groupId: uniqueGroup('e2e-rollback'),
+    });
+    try {
+      const group = idOf(await kc('POST', `/${realm}/groups`, { name: 'rollback-probe' }));
+      await until('the group at the target', () => remoteGroup('rollback-probe'), 30_000);
+      // A name longer than Keycloak's column (255) passes its checks: the rename's admin event
+      // fires, then the database refuses the row at commit and Keycloak rolls the request back.
+      // A listener that published on the event, not after commit, would send that UPDATE.
+      const refused = await fetch(`${KEYCLOAK}/admin/realms/${realm}/groups/${group}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${await adminToken()}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'r'.repeat(300) }),
+      });
+      expect(refused.status).toBe(500);
+      const renamed = await kc('PUT', `/${realm}/groups/${group}`, { name: 'rollback-probe-2' });
+      expect(renamed.status).toBe(204);
+      const updatesOfGroup = () =>
+        events.messages
+          .map((m) => JSON.parse(m.value ?? '{}') as Record<string, unknown>)
+          .filter((e) => e.operationType === 'UPDATE' && e.resourcePath === `groups/${group}`);
+      // Both would be keyed by the group, so on one partition in order: once the committed
+      // rename is read, a rolled-back one published before it would have been read too.
+      await until('the committed rename on Kafka', () => updatesOfGroup().length > 0, 30_000);
+      expect(updatesOfGroup().map((e) => JSON.parse(String(e.representation)).name)).toEqual([
+        'rollback-probe-2',
+      ]);
+      await until('the rename at the target', () => remoteGroup('rollback-probe-2'), 30_000);
+      expect([...scim.groups.values()].some((g) => String(g.displayName).length > 255)).toBe(false);
+    } finally {
+      await events.stop();
+    }
+  });
+
+  it("provisions a user who signs up through Keycloak's registration page", async () => {
+    const callback = 'http://127.0.0.1:9/callback';
+    await kc('PUT', `/${realm}`, { registrationAllowed: true });
+    await createBrowserClient(realm, 'e2e-web', callback);
+    const password = `Grace-${randomBytes(4).toString('hex')}-7x`;
+    const next = await registerThroughForm(realm, 'e2e-web', callback, {
+      username: 'grace',
+      email: 'grace@e2e.test',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      password,
+      'password-confirm': password,
+    }).catch((error: Error) => error.message);
+    expect(next).toMatch(/^http:\/\/127\.0\.0\.1:9\/callback\?.*code=/);
+    // Only a REGISTER user event announces this user (no admin event).
+    const grace = await until('the new user at the target', () => scim.byUserName('grace'), 30_000);
+    expect(grace?.emails).toEqual([expect.objectContaining({ value: 'grace@e2e.test' })]);
   });
 
   it("provisions a user's own profile change made through the account API", async () => {

@@ -1,6 +1,7 @@
 // The sidecar end to end: Keycloak events on a real Kafka broker → sidecar → engine → the local
 // SCIM 2.0 server, links and records in MariaDB; users read from a local Keycloak admin API.
 import http from 'node:http';
+import net from 'node:net';
 import { produce, collectMessages, testKafka, uniqueGroup } from './support/kafka';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import type { Sidecar } from '../sidecar/app';
@@ -356,6 +357,28 @@ describe('sidecar', () => {
     }
   });
 
+  it('waits for a broker it cannot reach with one log line per attempt, and no stack trace', async () => {
+    const closed = await unusedPort();
+    const child = env.spawn({ KAFKA_BROKERS: `127.0.0.1:${closed}`, LOG_LEVEL: 'info' });
+    try {
+      const waits = () =>
+        child.output
+          .join('')
+          .split('\n')
+          .filter((line) => line.includes('cannot make sure of the Kafka topics yet'));
+      await until('three attempts', () => waits().length >= 3, 30_000);
+      expect(child.child.exitCode).toBeNull();
+      const lines = child.output.join('').split('\n').filter(Boolean);
+      // Nothing but the start-up lines and one warning per attempt: no kafkajs error lines.
+      expect(lines.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+      expect(lines.filter((line) => /^\s+at /.test(line))).toEqual([]);
+      expect(waits()[0]).toContain(`trying again in`);
+    } finally {
+      child.child.kill('SIGTERM');
+      await child.exited;
+    }
+  });
+
   it('applies a membership whose event arrives before Keycloak commits it', async () => {
     const user = newUser('early-event');
     await produce(env.adminTopic, [
@@ -580,3 +603,12 @@ describe('sidecar', () => {
     expect(hasMember()).toBe(true);
   });
 });
+
+/** A loopback port nothing listens on (taken and given back). */
+async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -105,3 +105,54 @@ export async function userToken(
   if (!response.ok) throw new Error(`${username} cannot sign in: ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+/** A public client for the browser flows (standard flow), redirecting to `redirectUri`. */
+export async function createBrowserClient(
+  realm: string,
+  clientId: string,
+  redirectUri: string,
+): Promise<void> {
+  await kc('POST', `/${realm}/clients`, {
+    clientId,
+    publicClient: true,
+    standardFlowEnabled: true,
+    redirectUris: [redirectUri],
+  });
+}
+
+/**
+ * Signs a new user up through Keycloak's own registration page, as a browser would: opens the
+ * page, keeps its cookies, posts the form. Resolves to where Keycloak sends the browser next.
+ */
+export async function registerThroughForm(
+  realm: string,
+  clientId: string,
+  redirectUri: string,
+  fields: Record<string, string>,
+): Promise<string> {
+  const page = await fetch(
+    `${KEYCLOAK}/realms/${realm}/protocol/openid-connect/registrations?${new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri,
+    }).toString()}`,
+  );
+  const html = await page.text();
+  const action = /<form[^>]*id="kc-register-form"[^>]*action="([^"]+)"/.exec(html)?.[1];
+  if (!page.ok || !action) throw new Error(`no registration form (${page.status})`);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const posted = await fetch(action.replaceAll('&amp;', '&'), {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
+  const location = posted.headers.get('location');
+  if (posted.status !== 302 || !location)
+    throw new Error(`registration not accepted (${posted.status}): ${await posted.text()}`);
+  return location;
+}

@@ -40,8 +40,31 @@ public final class KafkaPublisher implements AutoCloseable {
   private final AtomicLong unsentAtClose = new AtomicLong();
   private volatile boolean kafkaDown = false;
 
+  /**
+   * Fewer events than this within one {@code linger.ms}: Keycloak is quiet, waiting would gather
+   * nothing, so the event is sent at once. More: the producer gathers them for up to linger.ms
+   * into one request, which spares the CPU Keycloak shares with the Kafka client and broker.
+   */
+  static final int QUIET_EVENTS_PER_LINGER = 5;
+
+  private final long lingerNanos;
+  /** When the last QUIET_EVENTS_PER_LINGER events were handed over (sender thread only). */
+  private final long[] handedAt = new long[QUIET_EVENTS_PER_LINGER];
+  private long handedCount = 0;
+
   public KafkaPublisher(
       Producer<String, String> producer, TopicMaker topics, int bufferSize, Duration flushTimeout) {
+    this(producer, topics, bufferSize, flushTimeout, Duration.ZERO);
+  }
+
+  /** {@code linger}: the producer's linger.ms, waived while Keycloak is quiet. */
+  public KafkaPublisher(
+      Producer<String, String> producer,
+      TopicMaker topics,
+      int bufferSize,
+      Duration flushTimeout,
+      Duration linger) {
+    this.lingerNanos = linger.toNanos();
     this.producer = producer;
     this.topics = topics;
     this.buffer = new LinkedBlockingDeque<>(bufferSize);
@@ -129,6 +152,7 @@ public final class KafkaPublisher implements AutoCloseable {
         kafkaDown = false;
         LOG.infof("outbound-provisioning: Kafka takes events again (%d waiting)", buffer.size());
       }
+      sendAtOnceIfQuiet();
       return true;
     } catch (RuntimeException e) {
       if (counted) inFlight.decrementAndGet();
@@ -148,6 +172,21 @@ public final class KafkaPublisher implements AutoCloseable {
             e.getMessage(), buffer.size() + buffer.remainingCapacity());
       }
       return false;
+    }
+  }
+
+  private void sendAtOnceIfQuiet() {
+    if (lingerNanos == 0) return;
+    long now = System.nanoTime();
+    int slot = (int) (handedCount++ % handedAt.length);
+    // The slot holds the time of the event QUIET_EVENTS_PER_LINGER events ago.
+    boolean quiet = handedCount <= handedAt.length || now - handedAt[slot] > lingerNanos;
+    handedAt[slot] = now;
+    if (!quiet) return;
+    try {
+      producer.flush(); // this thread only; Keycloak's requests never wait on it
+    } catch (RuntimeException e) {
+      // Interrupted by close(), or Kafka away: delivery is tracked by the send's callback.
     }
   }
 

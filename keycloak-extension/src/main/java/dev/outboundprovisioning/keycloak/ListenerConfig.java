@@ -31,7 +31,7 @@ public record ListenerConfig(
    * the client's I/O thread CPU that Keycloak lacks where they share cores: measured on two cores,
    * Keycloak kept 0.77–0.84 of its create rate at 5 ms, 0.87–0.95 at 20 ms, 0.89–0.93 at 50 ms.
    */
-  public static final int DEFAULT_LINGER_MS = 20;
+  public static final int DEFAULT_LINGER_MS = 50;
 
   /** The user events the sidecar provisions; others are not sent. */
   public static final String DEFAULT_EVENT_TYPES = "REGISTER,UPDATE_PROFILE,UPDATE_EMAIL,DELETE_ACCOUNT";

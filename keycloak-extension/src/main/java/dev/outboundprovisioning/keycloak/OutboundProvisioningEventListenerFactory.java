@@ -2,6 +2,7 @@ package dev.outboundprovisioning.keycloak;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -46,7 +47,8 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
               TopicMaker.withAdmin(
                   config.adminProperties(), config.topicPartitions(), config.topicReplicationFactor()),
               config.bufferSize(),
-              Duration.ofMillis(config.flushTimeoutMs()));
+              Duration.ofMillis(config.flushTimeoutMs()),
+              Duration.ofMillis(config.lingerMs()));
     } finally {
       thread.setContextClassLoader(previous);
     }
@@ -68,7 +70,7 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
 
   @Override
   public List<ProviderConfigProperty> getConfigMetadata() {
-    return ProviderConfigurationBuilder.create()
+    ProviderConfigurationBuilder builder = ProviderConfigurationBuilder.create()
         .property().name("bootstrap-servers").type("string")
         .helpText("Kafka bootstrap servers (required), e.g. kafka:9092").add()
         .property().name("user-events-topic").type("string").defaultValue("keycloak-events")
@@ -82,17 +84,18 @@ public final class OutboundProvisioningEventListenerFactory implements EventList
         .property().name("topic-replication-factor").type("int")
         .helpText("Replication factor of the topics made when missing (default: the broker's)").add()
         .property().name("linger-ms").type("int").defaultValue(ListenerConfig.DEFAULT_LINGER_MS)
-        .helpText("How long events are gathered into one Kafka request (latency against Keycloak's CPU)").add()
+        .helpText("Under load, how long events are gathered into one Kafka request (spares Keycloak's CPU); a quiet Keycloak's events go at once").add()
         .property().name("buffer-size").type("int").defaultValue(10000)
         .helpText("Events kept while Kafka is unreachable; more are counted and logged").add()
         .property().name("flush-timeout-ms").type("int").defaultValue(10000)
-        .helpText("How long Keycloak's shutdown waits for unsent events").add()
-        .property().name("security-protocol").type("string")
-        .helpText("Kafka security.protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL").add()
-        .property().name("sasl-mechanism").type("string").helpText("Kafka sasl.mechanism").add()
-        .property().name("sasl-jaas-config").type("password").helpText("Kafka sasl.jaas.config").add()
-        .property().name("ssl-truststore-location").type("string").helpText("Kafka ssl.truststore.location").add()
-        .property().name("ssl-truststore-password").type("password").helpText("Kafka ssl.truststore.password").add()
-        .build();
+        .helpText("How long Keycloak's shutdown waits for unsent events").add();
+    // The Kafka client's TLS and SASL settings, each passed to it as it is.
+    new TreeMap<>(ListenerConfig.SECURITY_OPTIONS)
+        .forEach(
+            (name, kafkaName) ->
+                builder.property().name(name)
+                    .type(name.contains("password") || name.contains("jaas") ? "password" : "string")
+                    .helpText("Kafka " + kafkaName).add());
+    return builder.build();
   }
 }

@@ -41,7 +41,19 @@ class EventKeysTest {
   @Test
   void keysGroupEventsByTheGroupAndTheRestByTheRealm() {
     assertEquals("group-1", EventKeys.of(admin(ResourceType.GROUP, "groups/group-1")));
-    assertEquals("group-1", EventKeys.of(admin(ResourceType.GROUP, "groups/group-1/children")));
     assertEquals("realm-1", EventKeys.of(admin(ResourceType.CLIENT, "clients/client-1")));
+  }
+
+  @Test
+  void keysASubGroupMadeUnderItsParentByItsOwnId() {
+    // As Keycloak 26.5 writes it: resourcePath of the parent's children, the new group's id in
+    // the representation.
+    AdminEvent made = admin(ResourceType.GROUP, "groups/parent-1/children");
+    made.setRepresentation("{\"id\":\"child-1\",\"name\":\"childg\",\"subGroups\":[]}");
+    assertEquals("child-1", EventKeys.of(made));
+    // Without the representation (the realm leaves it out) or with one that is not JSON.
+    assertEquals("parent-1", EventKeys.of(admin(ResourceType.GROUP, "groups/parent-1/children")));
+    made.setRepresentation("not json");
+    assertEquals("parent-1", EventKeys.of(made));
   }
 }

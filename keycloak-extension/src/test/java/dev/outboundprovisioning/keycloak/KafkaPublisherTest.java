@@ -49,6 +49,25 @@ class KafkaPublisherTest {
   }
 
   @Test
+  void sendsAQuietKeycloaksEventAtOnceAndGathersABurstForLinger() throws Exception {
+    // Nothing completes a send here but a flush: what is delivered was sent at once.
+    MockProducer<String, String> kafka =
+        new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+    try (KafkaPublisher publisher =
+        new KafkaPublisher(kafka, NO_TOPICS, 100, Duration.ofSeconds(2), Duration.ofSeconds(30))) {
+      assertTrue(publisher.publish(event(0)));
+      waitFor(() -> publisher.delivered() == 1);
+      int burst = 40;
+      IntStream.range(1, 1 + burst).forEach(i -> assertTrue(publisher.publish(event(i))));
+      waitFor(() -> kafka.history().size() == 1 + burst);
+      Thread.sleep(200);
+      // The first few of the burst still look quiet; the rest wait for linger.ms.
+      assertTrue(publisher.delivered() <= KafkaPublisher.QUIET_EVENTS_PER_LINGER, "sent at once: " + publisher.delivered());
+      assertTrue(publisher.pending() >= burst - KafkaPublisher.QUIET_EVENTS_PER_LINGER);
+    }
+  }
+
+  @Test
   void keepsEventsWhileKafkaIsDownAndSendsThemInOrderWhenItReturns() throws Exception {
     MockProducer<String, String> kafka = producer();
     kafka.sendException = new TimeoutException("Topic keycloak-admin-events not present in metadata");

@@ -35,7 +35,7 @@ class ListenerConfigTest {
     assertEquals("kafka:9092", config.producerProperties().get("bootstrap.servers"));
     assertEquals("true", config.producerProperties().get("enable.idempotence"));
     // Events gathered for 20 ms into one request: Keycloak keeps its CPU (docs/benchmarks.md).
-    assertEquals("20", config.producerProperties().get("linger.ms"));
+    assertEquals("50", config.producerProperties().get("linger.ms"));
     assertFalse(config.producerProperties().containsKey("security.protocol"));
   }
 
@@ -78,15 +78,28 @@ class ListenerConfigTest {
             Map.of(
                 "bootstrap-servers", "kafka:9092",
                 "topic-partitions", "12",
-                "linger-ms", "50",
+                "linger-ms", "10",
                 "topic-replication-factor", "3"));
     assertEquals(12, config.topicPartitions());
-    assertEquals("50", config.producerProperties().get("linger.ms"));
+    assertEquals("10", config.producerProperties().get("linger.ms"));
     assertEquals((short) 3, config.topicReplicationFactor());
     IllegalStateException error =
         assertThrows(
             IllegalStateException.class,
             () -> read(Map.of("bootstrap-servers", "kafka:9092", "topic-partitions", "none")));
     assertTrue(error.getMessage().contains("topic-partitions"));
+  }
+
+  @Test
+  void listsEverySecurityOptionItReadsInKeycloaksOptionMetadataWithSecretsMasked() {
+    Map<String, String> types = new java.util.HashMap<>();
+    new OutboundProvisioningEventListenerFactory()
+        .getConfigMetadata()
+        .forEach(p -> types.put(p.getName(), p.getType()));
+    for (String option : ListenerConfig.SECURITY_OPTIONS.keySet())
+      assertTrue(types.containsKey(option), option);
+    assertEquals("password", types.get("ssl-keystore-password"));
+    assertEquals("password", types.get("sasl-jaas-config"));
+    assertEquals("string", types.get("ssl-keystore-location"));
   }
 }
