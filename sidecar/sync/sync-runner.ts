@@ -29,7 +29,7 @@ import { deletionCandidates, recordObjects, type EntityType } from './sync-objec
 const log = logger('sync');
 
 const IDLE_POLL_MS = 1_000;
-const SETTLE_POLL_MS = 100;
+const SETTLE_POLL_MS = 250;
 /** How often identity providers are checked for a scheduled sync. */
 const SCHEDULE_CHECK_MS = 60_000;
 /** Keycloak failing this many steps in a row fails the job (each waits a little longer). */
