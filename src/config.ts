@@ -5,13 +5,23 @@ export type DatabaseConfig =
   { type: 'mariadb'; url: string } | { type: 'better-sqlite3'; database: string };
 
 export interface OidcConfig {
-  issuer: string;
+  /** OIDC_ISSUER: one issuer trusted by name (any OIDC provider, or one Keycloak realm). */
+  issuer: string | null;
   jwksUrl: string | null;
+  /** OIDC_KEYCLOAK_URL: every realm of this Keycloak issues tokens (each realm's keys discovered). */
+  keycloakUrl: string | null;
+  /** OIDC_PLATFORM_REALM: the tenant whose tokens manage every tenant (Keycloak's master). */
+  platformRealm: string;
+  /** OIDC_TENANT_CLAIM: the claim naming a token's tenants; else the realm in the issuer's path. */
+  tenantClaim: string | null;
   /** OIDC_CLIENT_ID: this API's own client in the issuer; its client roles count, and it is the default audience. */
   clientId: string;
   /** The audience a token must name in `aud` (or as `azp`): OIDC_AUDIENCE, else the client id. */
   audience: string;
+  /** OIDC_REQUIRED_ROLE: the administrator role. */
   requiredRole: string;
+  /** OIDC_VIEWER_ROLE: the read-only role. */
+  viewerRole: string;
 }
 
 /** Keycloak's admin API through a service account (the sidecar needs it; the API for replays). */
@@ -87,26 +97,37 @@ function secretsKey(env: Env): Buffer | null {
   return key;
 }
 
-function oidc(env: Env): OidcConfig | null {
-  const issuer = env.OIDC_ISSUER;
-  if (!issuer) return null;
+function absoluteUrl(env: Env, name: string): string | null {
+  const value = env[name];
+  if (!value) return null;
   try {
-    new URL(issuer);
+    new URL(value);
   } catch {
-    throw new ConfigError(`OIDC_ISSUER must be an absolute URL, got "${issuer}"`);
+    throw new ConfigError(`${name} must be an absolute URL, got "${value}"`);
   }
+  return value.replace(/\/+$/, '');
+}
+
+function oidc(env: Env): OidcConfig | null {
+  const issuer = absoluteUrl(env, 'OIDC_ISSUER');
+  const keycloakUrl = absoluteUrl(env, 'OIDC_KEYCLOAK_URL');
+  if (!issuer && !keycloakUrl) return null;
   const clientId = env.OIDC_CLIENT_ID;
   if (!clientId) {
     throw new ConfigError(
-      'OIDC_CLIENT_ID is required with OIDC_ISSUER: the client id of this API in the issuer (tokens must be issued for it, and only its client roles count)',
+      'OIDC_CLIENT_ID is required with OIDC_ISSUER or OIDC_KEYCLOAK_URL: the client id of this API in the issuer (tokens must be issued for it, and only its client roles count)',
     );
   }
   return {
-    issuer,
+    issuer: env.OIDC_ISSUER || null,
     jwksUrl: env.OIDC_JWKS_URL || null,
+    keycloakUrl,
+    platformRealm: env.OIDC_PLATFORM_REALM || 'master',
+    tenantClaim: env.OIDC_TENANT_CLAIM || null,
     clientId,
     audience: env.OIDC_AUDIENCE || clientId,
     requiredRole: env.OIDC_REQUIRED_ROLE || 'provisioning-admin',
+    viewerRole: env.OIDC_VIEWER_ROLE || 'provisioning-viewer',
   };
 }
 
@@ -162,7 +183,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const host = env.HOST || (authenticated ? '0.0.0.0' : '127.0.0.1');
   if (!authenticated && !isLoopback(host)) {
     throw new ConfigError(
-      `HOST=${host} would expose the API without authentication: set API_TOKEN or OIDC_ISSUER, or bind to 127.0.0.1`,
+      `HOST=${host} would expose the API without authentication: set API_TOKEN, OIDC_ISSUER or OIDC_KEYCLOAK_URL, or bind to 127.0.0.1`,
     );
   }
   const db = database(env, dataDir);

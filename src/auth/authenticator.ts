@@ -1,14 +1,18 @@
-// Who may call the API: a static bearer token (API_TOKEN) and/or OIDC access tokens verified
-// against the issuer's JWKS with a required role. Without either, every caller is trusted, which
-// config only allows on a loopback bind.
+// Who may call the API, and with what access (access.ts): a static bearer token (API_TOKEN, a
+// platform administrator) and/or OIDC access tokens verified against their issuer's JWKS, from
+// OIDC_ISSUER or any realm of OIDC_KEYCLOAK_URL, carrying the administrator or the viewer role.
+// Without either, every caller is trusted, which config only allows on a loopback bind.
 import { timingSafeEqual } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
 import type { Config, OidcConfig } from '../config';
+import { PLATFORM_ADMIN, type Access, type AccessRole } from './access';
 
 export interface Principal {
   subject: string;
   via: 'api-token' | 'oidc' | 'loopback';
+  /** What the caller may see and change (access.ts). */
+  access: Access;
 }
 
 export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
@@ -40,32 +44,109 @@ function issuedFor(payload: JWTPayload, audience: string): boolean {
   return aud.includes(audience) || payload.azp === audience;
 }
 
-/** OIDC_JWKS_URL, else the jwks_uri of the issuer's discovery document (fetched once). */
-async function discoverJwksUrl(oidc: OidcConfig): Promise<URL> {
-  if (oidc.jwksUrl) return new URL(oidc.jwksUrl);
-  const response = await fetch(
-    `${oidc.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
-    {
-      signal: AbortSignal.timeout(5000),
-    },
-  );
-  const body = (await response.json()) as { jwks_uri?: string };
+/** The jwks_uri of an issuer's discovery document. */
+async function discoverJwksUrl(issuer: string): Promise<URL> {
+  const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await response.json().catch(() => ({}))) as { jwks_uri?: string };
   if (!response.ok || !body.jwks_uri)
     throw new Error(`OIDC discovery failed (HTTP ${response.status})`);
   return new URL(body.jwks_uri);
 }
 
+type KeySet = ReturnType<typeof createRemoteJWKSet>;
+
+/** How long an issuer whose discovery failed (e.g. an unknown realm) is not asked again. */
+const FAILED_DISCOVERY_MS = 30_000;
+/** Keycloak realms remembered at most (each a key set); beyond it the oldest are dropped. */
+const MAX_REALMS = 1000;
+
+/**
+ * The issuers tokens may come from — OIDC_ISSUER, and every realm of OIDC_KEYCLOAK_URL — and the
+ * key set of each, discovered on its first token and kept. The issuer is read from the token
+ * before it is verified only to pick the keys; the verification then requires that issuer.
+ */
+function trustedIssuers(oidc: OidcConfig) {
+  const keySets = new Map<string, Promise<KeySet>>();
+  const failedAt = new Map<string, number>();
+  const realmsAt = oidc.keycloakUrl && `${oidc.keycloakUrl}/realms/`;
+  const isRealmOfKeycloak = (issuer: string) =>
+    !!realmsAt &&
+    issuer.startsWith(realmsAt) &&
+    /^[A-Za-z0-9._-]{1,255}$/.test(issuer.slice(realmsAt.length));
+  const trusted = (issuer: string) => issuer === oidc.issuer || isRealmOfKeycloak(issuer);
+  return {
+    trusted,
+    async keysOf(issuer: string): Promise<KeySet> {
+      if ((failedAt.get(issuer) ?? 0) > Date.now() - FAILED_DISCOVERY_MS)
+        throw new Error(`the issuer ${issuer} did not answer discovery`);
+      let keys = keySets.get(issuer);
+      if (!keys) {
+        const jwksUrl =
+          issuer === oidc.issuer && oidc.jwksUrl
+            ? Promise.resolve(new URL(oidc.jwksUrl))
+            : discoverJwksUrl(issuer);
+        keys = jwksUrl.then((url) =>
+          createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 }),
+        );
+        if (keySets.size >= MAX_REALMS) keySets.delete(keySets.keys().next().value!);
+        keySets.set(issuer, keys);
+        keys.catch(() => {
+          keySets.delete(issuer);
+          if (failedAt.size >= MAX_REALMS) failedAt.clear();
+          failedAt.set(issuer, Date.now());
+        });
+      }
+      return keys;
+    },
+  };
+}
+
+/** The token's issuer, unverified (to pick its keys); null when it is not a JWT. */
+function claimedIssuer(token: string): string | null {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The tenants a verified token speaks for: those its OIDC_TENANT_CLAIM names, else the realm in its
+ * issuer's path (Keycloak's /realms/<realm>). The platform realm's tokens speak for every tenant.
+ */
+function tenantsOf(payload: JWTPayload, oidc: OidcConfig): string[] | null {
+  const claimed = oidc.tenantClaim ? payload[oidc.tenantClaim] : undefined;
+  let tenants: string[];
+  if (claimed !== undefined) {
+    tenants = (Array.isArray(claimed) ? claimed : [claimed]).filter(
+      (t): t is string => typeof t === 'string' && t !== '',
+    );
+  } else {
+    const realm = /\/realms\/([^/]+)$/.exec(payload.iss ?? '')?.[1];
+    tenants = realm ? [decodeURIComponent(realm)] : [];
+  }
+  if (!tenants.length)
+    throw new ForbiddenError(
+      oidc.tenantClaim
+        ? `the access token names no tenant in its "${oidc.tenantClaim}" claim`
+        : 'the access token names no tenant: its issuer is no Keycloak realm (set OIDC_TENANT_CLAIM)',
+    );
+  return tenants.includes(oidc.platformRealm) ? null : tenants;
+}
+
 function oidcVerifier(oidc: OidcConfig) {
-  let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
+  const issuers = trustedIssuers(oidc);
   return async (token: string): Promise<Principal> => {
     let payload: JWTPayload;
     try {
-      jwks ??= createRemoteJWKSet(await discoverJwksUrl(oidc), {
-        timeoutDuration: 5000,
-        cooldownDuration: 30_000,
-      });
-      ({ payload } = await jwtVerify(token, jwks, {
-        issuer: oidc.issuer,
+      const issuer = claimedIssuer(token);
+      if (!issuer || !issuers.trusted(issuer))
+        throw new Error(`tokens of the issuer ${issuer ?? '(none)'} are not accepted`);
+      ({ payload } = await jwtVerify(token, await issuers.keysOf(issuer), {
+        issuer,
         requiredClaims: ['exp'],
       }));
     } catch (error) {
@@ -80,25 +161,35 @@ function oidcVerifier(oidc: OidcConfig) {
         `invalid access token: issued neither for nor by "${oidc.audience}" (aud, azp)`,
       );
     }
-    if (!rolesOf(payload, oidc.clientId).has(oidc.requiredRole)) {
-      throw new ForbiddenError(`the access token lacks the role "${oidc.requiredRole}"`);
+    const roles = rolesOf(payload, oidc.clientId);
+    const role: AccessRole | null = roles.has(oidc.requiredRole)
+      ? 'admin'
+      : roles.has(oidc.viewerRole)
+        ? 'viewer'
+        : null;
+    if (!role) {
+      throw new ForbiddenError(
+        `the access token lacks the role "${oidc.requiredRole}" (or "${oidc.viewerRole}" to read)`,
+      );
     }
     return {
       subject: payload.sub ?? (typeof payload.azp === 'string' ? payload.azp : 'unknown'),
       via: 'oidc',
+      access: { role, tenants: tenantsOf(payload, oidc) },
     };
   };
 }
 
 export function createAuthenticator(config: Pick<Config, 'apiToken' | 'oidc'>): Authenticator {
   const verifyOidc = config.oidc ? oidcVerifier(config.oidc) : null;
-  if (!config.apiToken && !verifyOidc) return async () => ({ subject: 'local', via: 'loopback' });
+  if (!config.apiToken && !verifyOidc)
+    return async () => ({ subject: 'local', via: 'loopback', access: PLATFORM_ADMIN });
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const token = match[1];
     if (config.apiToken && sameToken(token, config.apiToken))
-      return { subject: 'api-token', via: 'api-token' };
+      return { subject: 'api-token', via: 'api-token', access: PLATFORM_ADMIN };
     if (verifyOidc && token.split('.').length === 3) return verifyOidc(token);
     throw new UnauthenticatedError('invalid bearer token');
   };

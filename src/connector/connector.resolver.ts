@@ -1,4 +1,6 @@
-import { Arg, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Guard } from '../auth/guard';
+import type { GraphqlContext } from '../graphql/apollo';
 import { UserInputError } from '../common/errors';
 import type { FieldInput } from '../connector-types/field-values';
 import type { Services } from '../services';
@@ -52,30 +54,34 @@ export class ConnectorResolver {
 
   @Mutation(() => GoogleConnector)
   configureGoogleConnector(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) idpId: string,
     @Arg('input') input: GoogleConnectorInput,
   ): Promise<ConnectorView> {
-    return this.configure(idpId, 'google', fieldsOf(input));
+    return this.configure(ctx, idpId, 'google', fieldsOf(input));
   }
 
   @Mutation(() => SalesforceConnector)
   configureSalesforceConnector(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) idpId: string,
     @Arg('input') input: SalesforceConnectorInput,
   ): Promise<ConnectorView> {
-    return this.configure(idpId, 'salesforce', fieldsOf(input));
+    return this.configure(ctx, idpId, 'salesforce', fieldsOf(input));
   }
 
   @Mutation(() => ScimConnector)
   configureScimConnector(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) idpId: string,
     @Arg('input') input: ScimConnectorInput,
   ): Promise<ConnectorView> {
-    return this.configure(idpId, input.version, fieldsOf(input));
+    return this.configure(ctx, idpId, input.version, fieldsOf(input));
   }
 
   @Mutation(() => CustomConnector)
   configureCustomConnector(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) idpId: string,
     @Arg('input') input: CustomConnectorInput,
   ): Promise<ConnectorView> {
@@ -87,25 +93,33 @@ export class ConnectorResolver {
     }
     const values = this.services.connectors.customProperties(input.properties);
     const { enabled, maxRequestsPerSecond } = input;
-    return this.configure(idpId, input.type, {
+    return this.configure(ctx, idpId, input.type, {
       settings: { enabled, maxRequestsPerSecond },
       values,
     });
   }
 
   @Mutation(() => Boolean)
-  removeConnector(@Arg('id', () => ID) id: string): Promise<boolean> {
+  async removeConnector(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<boolean> {
+    await new Guard(ctx.principal.access, this.services).connector(id, 'change');
     return this.services.connectors.remove(id);
   }
 
   private async configure(
+    ctx: GraphqlContext,
     idpId: string,
     type: string,
     input: { settings: ConnectorSettings; values: FieldInput },
   ): Promise<ConnectorView> {
-    const { connectors, registry, identityProviders } = this.services;
+    const { connectors, registry } = this.services;
+    const idp = await new Guard(ctx.principal.access, this.services).identityProvider(
+      idpId,
+      'change',
+    );
     const row = await connectors.configure(idpId, type, input.settings, input.values);
-    const idp = await identityProviders.get(idpId);
     return toConnectorView(row, registry.getByType(type), idp, connectors.secretNames(row));
   }
 }

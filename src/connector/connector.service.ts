@@ -1,6 +1,6 @@
 // Configured connectors: upsert (one per type per identity provider), secrets sealed on the way in
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { ChangeNotifier } from '../common/change-notifier';
 import { isUuid } from '../common/validation';
@@ -55,6 +55,16 @@ export class ConnectorService extends ChangeNotifier {
 
   listFor(identityProviderId: string): Promise<Connector[]> {
     return this.repo.find({ where: { identityProviderId }, order: { type: 'ASC' } });
+  }
+
+  /** The ids of the connectors of these identity providers. */
+  async idsOf(identityProviderIds: string[]): Promise<string[]> {
+    if (!identityProviderIds.length) return [];
+    const rows = await this.repo.find({
+      select: { id: true },
+      where: { identityProviderId: In(identityProviderIds) },
+    });
+    return rows.map((r) => r.id);
   }
 
   async get(id: string): Promise<Connector> {

@@ -1,4 +1,7 @@
-import { Arg, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Guard } from '../auth/guard';
+import { NotFoundError } from '../common/errors';
+import type { GraphqlContext } from '../graphql/apollo';
 import type { Services } from '../services';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 import {
@@ -14,7 +17,8 @@ export class ProvisioningHistoryResolver {
   @Query(() => ProvisioningLogPage, {
     description: 'Every provisioning attempt, skip and preview, newest first',
   })
-  provisioningLog(
+  async provisioningLog(
+    @Ctx() ctx: GraphqlContext,
     @Arg('filter', () => ProvisioningLogFilter, { defaultValue: {} })
     filter: ProvisioningLogFilter,
     @Arg('first', () => Int, { defaultValue: 50, description: 'At most 500' }) first: number,
@@ -24,24 +28,42 @@ export class ProvisioningHistoryResolver {
     })
     after?: string | null,
   ): Promise<ProvisioningLogPage> {
-    return this.services.history.page(filter, first, after ?? null);
+    const visible = await this.guard(ctx).visibleIdentityProviderIds();
+    return this.services.history.page(filter, first, after ?? null, visible);
   }
 
   @Query(() => [ProvisionedEntity], {
     description: 'What each target knows local users and groups by (the links)',
   })
-  provisionedEntities(
+  async provisionedEntities(
+    @Ctx() ctx: GraphqlContext,
     @Arg('connectorId', () => ID, { nullable: true }) connectorId?: string | null,
     @Arg('localId', () => String, { nullable: true }) localId?: string | null,
   ): Promise<ProvisionedEntity[]> {
-    return this.services.history.links(connectorId ?? null, localId ?? null);
+    const visible = await this.guard(ctx).visibleIdentityProviderIds();
+    const connectors = visible && (await this.services.connectors.idsOf(visible));
+    return this.services.history.links(connectorId ?? null, localId ?? null, connectors);
   }
 
   @Mutation(() => [ReplayResult], {
     description:
       'Re-runs FAILED records (at most 100): the same operation on the same connector, with the user or group as Keycloak has it now',
   })
-  replayFailed(@Arg('ids', () => [ID]) ids: string[]): Promise<ReplayResult[]> {
-    return this.services.replayer.replay(ids);
+  replayFailed(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('ids', () => [ID]) ids: string[],
+  ): Promise<ReplayResult[]> {
+    const guard = this.guard(ctx);
+    // Replaying calls the target: an administrator of the record's tenant, else NOT_FOUND.
+    return this.services.replayer.replay(ids, async (record) => {
+      const notFound = () => new NotFoundError('ProvisioningRecord', String(record.id));
+      if (!record.identityProviderId) return guard.access.tenants === null;
+      await guard.ownedBy(record.identityProviderId, 'change', notFound);
+      return true;
+    });
+  }
+
+  private guard(ctx: GraphqlContext): Guard {
+    return new Guard(ctx.principal.access, this.services);
   }
 }

@@ -1,5 +1,5 @@
 // Reads the provisioning log (newest first, keyset pages over the record id) and the links.
-import type { DataSource } from 'typeorm';
+import { In, type DataSource, type FindOperator } from 'typeorm';
 import { UserInputError } from '../common/errors';
 import { isUuid } from '../common/validation';
 import { ProvisionedEntity } from './provisioned-entity.entity';
@@ -28,13 +28,17 @@ function uuidOrFail(value: string | null | undefined, name: string): string | nu
 export class ProvisioningHistory {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** `visible`: the identity providers whose records the caller may read; null for all. */
   async page(
     filter: ProvisioningLogFilter,
     first: number,
     after: string | null,
+    visible: string[] | null = null,
   ): Promise<ProvisioningLogPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
       throw new UserInputError(`first must be between 1 and ${MAX_PAGE}, got ${first}`, 'first');
+    if (visible && !visible.length)
+      return { edges: [], pageInfo: { endCursor: null, hasNextPage: false } };
     const query = this.dataSource
       .getRepository(ProvisioningRecord)
       .createQueryBuilder('r')
@@ -43,6 +47,7 @@ export class ProvisioningHistory {
     const idp = uuidOrFail(filter.identityProviderId, 'identityProviderId');
     const connector = uuidOrFail(filter.connectorId, 'connectorId');
     if (idp) query.andWhere('r.identityProviderId = :idp', { idp });
+    if (visible) query.andWhere('r.identityProviderId IN (:...visible)', { visible });
     if (connector) query.andWhere('r.connectorId = :connector', { connector });
     if (filter.localId) query.andWhere('r.localId = :localId', { localId: filter.localId });
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
@@ -61,12 +66,26 @@ export class ProvisioningHistory {
     };
   }
 
-  /** The links of a connector and/or a local user or group; at least one of the two is required. */
-  links(connectorId: string | null, localId: string | null): Promise<ProvisionedEntity[]> {
+  /**
+   * The links of a connector and/or a local user or group; at least one of the two is required.
+   * `visibleConnectors`: the connectors whose links the caller may read; null for all.
+   */
+  async links(
+    connectorId: string | null,
+    localId: string | null,
+    visibleConnectors: string[] | null = null,
+  ): Promise<ProvisionedEntity[]> {
     if (!connectorId && !localId)
       throw new UserInputError('give connectorId, localId or both', 'connectorId');
-    const where: { connectorId?: string; localId?: string } = {};
+    const where: { connectorId?: string | FindOperator<string>; localId?: string } = {};
     if (connectorId) where.connectorId = uuidOrFail(connectorId, 'connectorId')!;
+    if (visibleConnectors) {
+      const allowed = connectorId
+        ? visibleConnectors.filter((id) => id === connectorId)
+        : visibleConnectors;
+      if (!allowed.length) return [];
+      where.connectorId = In(allowed);
+    }
     if (localId) where.localId = localId;
     return this.dataSource.getRepository(ProvisionedEntity).find({
       where,

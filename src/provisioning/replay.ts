@@ -30,8 +30,14 @@ export class Replayer {
     private readonly convergence: Convergence | null,
   ) {}
 
-  /** Checks every id first (unknown → NOT_FOUND, not FAILED → BAD_USER_INPUT), then replays in order. */
-  async replay(ids: string[]): Promise<ReplayResult[]> {
+  /**
+   * Checks every id first (unknown, or refused by `allowed` → NOT_FOUND; not FAILED →
+   * BAD_USER_INPUT), then replays in order: one id refused and nothing runs.
+   */
+  async replay(
+    ids: string[],
+    allowed: (record: ProvisioningRecord) => Promise<boolean> = () => Promise.resolve(true),
+  ): Promise<ReplayResult[]> {
     if (!ids.length || ids.length > MAX_REPLAY)
       throw new UserInputError(`give between 1 and ${MAX_REPLAY} record ids`, 'ids');
     const numeric = ids.map((id) => {
@@ -46,7 +52,8 @@ export class Replayer {
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const id of numeric) {
       const record = byId.get(id);
-      if (!record) throw new NotFoundError('ProvisioningRecord', String(id));
+      if (!record || !(await allowed(record)))
+        throw new NotFoundError('ProvisioningRecord', String(id));
       if (record.status !== ProvisioningStatus.FAILED)
         throw new UserInputError(
           `record ${id} is ${record.status}: only FAILED records can be replayed`,

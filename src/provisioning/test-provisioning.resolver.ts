@@ -1,4 +1,7 @@
-import { Arg, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Guard } from '../auth/guard';
+import type { GraphqlContext } from '../graphql/apollo';
+import { NotFoundError } from '../common/errors';
 import type { Services } from '../services';
 import { claimsFrom } from './claims';
 import { ProvisioningPreview, TestProvisioningInput } from './test-provisioning.types';
@@ -11,7 +14,16 @@ export class TestProvisioningResolver {
     description:
       'Per connector: the id the target knows the user by and the exact request. With dryRun: false it provisions now and reports each outcome',
   })
-  testProvisioning(@Arg('input') input: TestProvisioningInput): Promise<ProvisioningPreview[]> {
+  async testProvisioning(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('input') input: TestProvisioningInput,
+  ): Promise<ProvisioningPreview[]> {
+    // A preview (dry run) is a read; provisioning for real calls the targets: an administrator's.
+    await new Guard(ctx.principal.access, this.services).ownedBy(
+      input.identityProviderId,
+      input.dryRun ? 'read' : 'change',
+      () => new NotFoundError('IdentityProvider', input.identityProviderId),
+    );
     const u = input.user;
     return this.services.engine.runUser({
       identityProviderId: input.identityProviderId,

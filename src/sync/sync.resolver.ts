@@ -1,5 +1,8 @@
 // GraphQL for syncs: start one, watch it, cancel it, confirm the deletions it stopped before.
-import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Guard, type Need } from '../auth/guard';
+import { NotFoundError } from '../common/errors';
+import type { GraphqlContext } from '../graphql/apollo';
 import { ConnectorView } from '../connector/connector.types';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import type { Services } from '../services';
@@ -13,13 +16,15 @@ export class SyncResolver {
     description:
       "Queues a sync: every user and group of the identity provider's realm in Keycloak converged at its enabled connectors (or one), and linked objects Keycloak no longer has deleted. A running sidecar carries it out; CONFLICT while another sync of the identity provider is queued or running",
   })
-  startSync(
+  async startSync(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) identityProviderId: string,
     @Arg('connectorId', () => ID, { nullable: true, description: 'Only this connector' })
     connectorId?: string | null,
     @Arg('dryRun', { defaultValue: false, description: 'Record every decision, change nothing' })
     dryRun?: boolean,
   ): Promise<SyncJob> {
+    await this.guard(ctx).identityProvider(identityProviderId, 'change');
     return this.services.syncs.start({
       identityProviderId,
       connectorId,
@@ -29,12 +34,13 @@ export class SyncResolver {
   }
 
   @Query(() => SyncJob, { description: 'One sync with its counts as they stand' })
-  syncJob(@Arg('id', () => ID) id: string): Promise<SyncJob> {
-    return this.services.syncs.get(id);
+  syncJob(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<SyncJob> {
+    return this.job(ctx, id, 'read');
   }
 
   @Query(() => [SyncJob], { description: "An identity provider's syncs, newest first" })
-  syncJobs(
+  async syncJobs(
+    @Ctx() ctx: GraphqlContext,
     @Arg('identityProviderId', () => ID) identityProviderId: string,
     @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100' }) first: number,
     @Arg('after', () => ID, {
@@ -43,6 +49,7 @@ export class SyncResolver {
     })
     after?: string | null,
   ): Promise<SyncJob[]> {
+    await this.guard(ctx).identityProvider(identityProviderId, 'read');
     return this.services.syncs.list(identityProviderId, first, after ?? null);
   }
 
@@ -50,7 +57,8 @@ export class SyncResolver {
     description:
       'Stops a queued, running or waiting sync; objects not yet converged are left as they are',
   })
-  cancelSync(@Arg('id', () => ID) id: string): Promise<SyncJob> {
+  async cancelSync(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<SyncJob> {
+    await this.job(ctx, id, 'change');
     return this.services.syncs.cancel(id);
   }
 
@@ -58,8 +66,27 @@ export class SyncResolver {
     description:
       'Lets a sync stopped by the deletion safeguard (NEEDS_CONFIRMATION) go on and delete what Keycloak no longer has',
   })
-  confirmSyncDeletions(@Arg('id', () => ID) id: string): Promise<SyncJob> {
+  async confirmSyncDeletions(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<SyncJob> {
+    await this.job(ctx, id, 'change');
     return this.services.syncs.confirmDeletions(id);
+  }
+
+  private guard(ctx: GraphqlContext): Guard {
+    return new Guard(ctx.principal.access, this.services);
+  }
+
+  /** The job, if the caller may `need` its identity provider; NOT_FOUND as for an unknown id. */
+  private async job(ctx: GraphqlContext, id: string, need: Need): Promise<SyncJob> {
+    const job = await this.services.syncs.get(id);
+    await this.guard(ctx).ownedBy(
+      job.identityProviderId,
+      need,
+      () => new NotFoundError('SyncJob', id),
+    );
+    return job;
   }
 
   @FieldResolver(() => IdentityProvider)

@@ -1,0 +1,57 @@
+// The checks every resolver makes before it reads or changes anything: each object is traced to
+// its identity provider's tenant and checked against the caller's Access (see access.ts). A
+// platform administrator costs no lookup beyond what the resolver does anyway.
+import { ForbiddenError, NotFoundError } from '../common/errors';
+import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
+import type { Services } from '../services';
+import { changesTenant, seesEveryTenant, seesTenant, type Access } from './access';
+
+export type Need = 'read' | 'change';
+
+export class Guard {
+  constructor(
+    readonly access: Access,
+    private readonly services: Pick<Services, 'identityProviders' | 'connectors'>,
+  ) {}
+
+  /** The identity provider, if the caller may `need` it; NOT_FOUND when it cannot see it. */
+  async identityProvider(id: string, need: Need): Promise<IdentityProvider> {
+    const idp = await this.services.identityProviders.get(id);
+    this.check(idp.tenantDomain, need, () => new NotFoundError('IdentityProvider', id));
+    return idp;
+  }
+
+  /** A connector's identity provider, checked as above (NOT_FOUND names the connector). */
+  async connector(id: string, need: Need): Promise<void> {
+    const connector = await this.services.connectors.get(id);
+    const idp = await this.services.identityProviders.get(connector.identityProviderId);
+    this.check(idp.tenantDomain, need, () => new NotFoundError('Connector', id));
+  }
+
+  /** An object that names its identity provider (a sync job, a record), checked as above. */
+  async ownedBy(identityProviderId: string, need: Need, notFound: () => Error): Promise<void> {
+    if (seesEveryTenant(this.access) && this.access.role === 'admin') return;
+    const idp = await this.services.identityProviders.get(identityProviderId).catch(() => null);
+    if (!idp) throw notFound();
+    this.check(idp.tenantDomain, need, notFound);
+  }
+
+  /** Creating something for a tenant: FORBIDDEN unless the caller administers it. */
+  createIn(tenantDomain: string): void {
+    if (!changesTenant(this.access, tenantDomain))
+      throw new ForbiddenError(`you do not administer the tenant "${tenantDomain}"`);
+  }
+
+  /** The identity providers the caller sees; null for all (no filter needed). */
+  async visibleIdentityProviderIds(): Promise<string[] | null> {
+    if (seesEveryTenant(this.access)) return null;
+    const all = await this.services.identityProviders.list();
+    return all.filter((idp) => seesTenant(this.access, idp.tenantDomain)).map((idp) => idp.id);
+  }
+
+  private check(tenantDomain: string, need: Need, notFound: () => Error): void {
+    if (!seesTenant(this.access, tenantDomain)) throw notFound();
+    if (need === 'change' && !changesTenant(this.access, tenantDomain))
+      throw new ForbiddenError('a viewer changes nothing: this needs an administrator');
+  }
+}

@@ -1,0 +1,320 @@
+// Tenants stay apart: tokens from every realm of one Keycloak-shaped issuer (a local server with a
+// key per realm), each tenant administrator confined to its realm's identity providers, viewers
+// reading only, the master realm's administrators and the static token seeing all. Every query
+// and mutation that takes an id is tried across tenants: NOT_FOUND, never FORBIDDEN, and nothing
+// changes. On the real MariaDB.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { errorCode, ok, startTestApi, type GraphqlResponse, type TestApi } from './support/api';
+
+const STATIC = 'static-token-0123456789';
+const REALMS = ['master', 'acme', 'globex'] as const;
+type Realm = (typeof REALMS)[number];
+
+describe('tenants: per-realm administrators and viewers', () => {
+  let api: TestApi;
+  let keycloak: http.Server;
+  let base: string;
+  const keys = new Map<string, { privateKey: KeyLike; jwk: object }>();
+  let strangerKey: KeyLike;
+  /** Per tenant: an identity provider with a SCIM connector (ids). */
+  const owned: Record<string, { idp: string; connector: string }> = {};
+
+  beforeAll(async () => {
+    for (const realm of REALMS) {
+      const pair = await generateKeyPair('RS256');
+      const jwk = { ...(await exportJWK(pair.publicKey)), kid: `${realm}-k`, alg: 'RS256' };
+      keys.set(realm, { privateKey: pair.privateKey, jwk });
+    }
+    strangerKey = (await generateKeyPair('RS256')).privateKey;
+    // Keycloak's shape: /realms/<realm>/.well-known/openid-configuration and its certs; an unknown
+    // realm is a 404, as Keycloak answers.
+    keycloak = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      const match = /^\/realms\/([^/]+)\/(.+)$/.exec(req.url ?? '');
+      const realm = match && keys.get(match[1]);
+      if (!match || !realm) {
+        res.statusCode = 404;
+        return res.end('{"error":"Realm does not exist"}');
+      }
+      const issuer = `${base}/realms/${match[1]}`;
+      if (match[2] === '.well-known/openid-configuration')
+        return res.end(
+          JSON.stringify({ issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs` }),
+        );
+      if (match[2] === 'protocol/openid-connect/certs')
+        return res.end(JSON.stringify({ keys: [realm.jwk] }));
+      res.statusCode = 404;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => keycloak.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(keycloak.address() as AddressInfo).port}`;
+    api = await startTestApi('mariadb', {
+      API_TOKEN: STATIC,
+      OIDC_KEYCLOAK_URL: base,
+      OIDC_CLIENT_ID: 'provisioning-api',
+      HOST: '127.0.0.1',
+    });
+    for (const tenant of ['acme', 'globex']) {
+      const { createIdentityProvider: idp } = ok(
+        await asStatic(
+          `mutation($t: String!) { createIdentityProvider(input: { name: "main", tenantDomain: $t }) { id } }`,
+          { t: tenant },
+        ),
+      );
+      const { configureScimConnector: c } = ok(
+        await asStatic(
+          `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
+            version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://127.0.0.1:9/Users" }) { id } }`,
+          { id: idp.id },
+        ),
+      );
+      owned[tenant] = { idp: idp.id, connector: c.id };
+    }
+  });
+  afterAll(async () => {
+    await api?.close();
+    keycloak?.close();
+  });
+
+  const asStatic = (query: string, variables: object = {}) =>
+    api.gql(query, variables, { authorization: `Bearer ${STATIC}` });
+
+  async function token(
+    realm: string,
+    roles: string[],
+    options: { key?: KeyLike; expiresIn?: string } = {},
+  ): Promise<string> {
+    return new SignJWT({ realm_access: { roles }, azp: 'provisioning-api' })
+      .setProtectedHeader({ alg: 'RS256', kid: `${realm}-k` })
+      .setIssuer(`${base}/realms/${realm}`)
+      .setAudience('provisioning-api')
+      .setSubject(`${realm}-person`)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(options.key ?? keys.get(realm)?.privateKey ?? strangerKey);
+  }
+
+  const admin = (realm: Realm) => token(realm, ['provisioning-admin']);
+  const viewer = (realm: Realm) => token(realm, ['provisioning-viewer']);
+  const as = async (jwt: string | Promise<string>, query: string, variables: object = {}) =>
+    api.gql(query, variables, { authorization: `Bearer ${await jwt}` });
+
+  const LIST = '{ identityProviders { id tenantDomain } }';
+  const tenantsSeen = (response: GraphqlResponse) =>
+    (ok(response).identityProviders as { tenantDomain: string }[]).map((i) => i.tenantDomain);
+
+  it('shows each tenant administrator and viewer only its own tenant; master and the static token all', async () => {
+    expect(tenantsSeen(await as(admin('acme'), LIST))).toEqual(['acme']);
+    expect(tenantsSeen(await as(viewer('globex'), LIST))).toEqual(['globex']);
+    expect(tenantsSeen(await as(admin('master'), LIST))).toEqual(['acme', 'globex']);
+    expect(tenantsSeen(await as(viewer('master'), LIST))).toEqual(['acme', 'globex']);
+    expect(tenantsSeen(await asStatic(LIST))).toEqual(['acme', 'globex']);
+  });
+
+  it("answers another tenant's ids as NOT_FOUND for every query and mutation that takes one, and changes nothing", async () => {
+    const theirs = owned.globex;
+    const attempts: [string, object][] = [
+      ['query($id: ID!) { identityProvider(id: $id) { id } }', { id: theirs.idp }],
+      ['query($id: ID!) { syncJobs(identityProviderId: $id) { id } }', { id: theirs.idp }],
+      [
+        'mutation($id: ID!) { updateIdentityProvider(id: $id, input: { name: "mine" }) { id } }',
+        { id: theirs.idp },
+      ],
+      ['mutation($id: ID!) { deleteIdentityProvider(id: $id) }', { id: theirs.idp }],
+      [
+        'mutation($id: ID!) { setClaimMappings(identityProviderId: $id, mappings: []) { id } }',
+        { id: theirs.idp },
+      ],
+      [
+        `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
+          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://evil.example/Users" }) { id } }`,
+        { id: theirs.idp },
+      ],
+      ['mutation($id: ID!) { removeConnector(id: $id) }', { id: theirs.connector }],
+      ['mutation($id: ID!) { startSync(identityProviderId: $id) { id } }', { id: theirs.idp }],
+      [
+        `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
+          user: { username: "x", claims: [] } }) { status } }`,
+        { id: theirs.idp },
+      ],
+    ];
+    for (const [query, variables] of attempts) {
+      const response = await as(admin('acme'), query, variables);
+      // identityProvider(id) answers null for an unknown id, and so for another tenant's.
+      if (query.includes('identityProvider(id')) expect(ok(response).identityProvider).toBeNull();
+      else expect([query, errorCode(response)]).toEqual([query, 'NOT_FOUND']);
+    }
+    const after = ok(
+      await asStatic('query($id: ID!) { identityProvider(id: $id) { name connectors { id } } }', {
+        id: theirs.idp,
+      }),
+    );
+    expect(after.identityProvider).toEqual({
+      name: 'main',
+      connectors: [{ id: theirs.connector }],
+    });
+    // Their log and links are not in the caller's answers either.
+    const log = ok(
+      await as(
+        admin('acme'),
+        'query($id: ID!) { provisioningLog(filter: { identityProviderId: $id }) { edges { node { id } } } }',
+        { id: theirs.idp },
+      ),
+    );
+    expect(log.provisioningLog.edges).toEqual([]);
+    const links = ok(
+      await as(
+        admin('acme'),
+        'query($id: ID!) { provisionedEntities(connectorId: $id) { localId } }',
+        {
+          id: theirs.connector,
+        },
+      ),
+    );
+    expect(links.provisionedEntities).toEqual([]);
+  });
+
+  it("answers another tenant's sync jobs and failed records as NOT_FOUND, and runs nothing", async () => {
+    const theirs = owned.globex;
+    // The sync queued when their connector was made.
+    const jobs = await asStatic(
+      'query($id: ID!) { syncJobs(identityProviderId: $id) { id status } }',
+      {
+        id: theirs.idp,
+      },
+    );
+    const [job] = ok(jobs).syncJobs as { id: string; status: string }[];
+    for (const query of [
+      'query($id: ID!) { syncJob(id: $id) { id } }',
+      'mutation($id: ID!) { cancelSync(id: $id) { id } }',
+      'mutation($id: ID!) { confirmSyncDeletions(id: $id) { id } }',
+    ]) {
+      const response = await as(admin('acme'), query, { id: job.id });
+      expect([query, errorCode(response)]).toEqual([query, 'NOT_FOUND']);
+    }
+    const seen = ok(
+      await asStatic('query($id: ID!) { syncJob(id: $id) { status } }', { id: job.id }),
+    );
+    expect(seen.syncJob.status).toBe(job.status);
+    // A failed record of theirs: nothing answers on port 9.
+    ok(
+      await asStatic(
+        `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
+          dryRun: false, user: { username: "failing", claims: [] } }) { status } }`,
+        { id: theirs.idp },
+      ),
+    );
+    const failed = ok(
+      await asStatic(
+        'query($id: ID!) { provisioningLog(filter: { identityProviderId: $id, status: FAILED }) { edges { node { id } } } }',
+        { id: theirs.idp },
+      ),
+    ).provisioningLog.edges as { node: { id: string } }[];
+    expect(failed.length).toBeGreaterThan(0);
+    const ids = failed.map((e) => e.node.id);
+    const replay = 'mutation($ids: [ID!]!) { replayFailed(ids: $ids) { status } }';
+    expect(errorCode(await as(admin('acme'), replay, { ids }))).toBe('NOT_FOUND');
+    expect(errorCode(await as(viewer('globex'), replay, { ids }))).toBe('FORBIDDEN');
+    const after = ok(
+      await asStatic(
+        'query($id: ID!) { provisioningLog(filter: { identityProviderId: $id }) { edges { node { id } } } }',
+        {
+          id: theirs.idp,
+        },
+      ),
+    ).provisioningLog.edges as unknown[];
+    expect(after).toHaveLength(failed.length);
+  });
+
+  it("lets a tenant administrator change its own tenant, but not create one in another's", async () => {
+    const renamed = await as(
+      admin('acme'),
+      'mutation($id: ID!) { updateIdentityProvider(id: $id, input: { name: "renamed" }) { name } }',
+      { id: owned.acme.idp },
+    );
+    expect(ok(renamed).updateIdentityProvider.name).toBe('renamed');
+    const elsewhere = await as(
+      admin('acme'),
+      'mutation { createIdentityProvider(input: { name: "x", tenantDomain: "globex" }) { id } }',
+    );
+    expect(errorCode(elsewhere)).toBe('FORBIDDEN');
+    const moved = await as(
+      admin('acme'),
+      'mutation($id: ID!) { updateIdentityProvider(id: $id, input: { tenantDomain: "globex" }) { id } }',
+      { id: owned.acme.idp },
+    );
+    expect(errorCode(moved)).toBe('FORBIDDEN');
+    expect(tenantsSeen(await asStatic(LIST))).toEqual(['acme', 'globex']);
+  });
+
+  it("refuses a viewer's every mutation with FORBIDDEN and changes nothing, but lets it preview", async () => {
+    const mine = owned.acme;
+    const mutations: [string, object][] = [
+      [
+        'mutation { createIdentityProvider(input: { name: "v", tenantDomain: "acme" }) { id } }',
+        {},
+      ],
+      [
+        'mutation($id: ID!) { updateIdentityProvider(id: $id, input: { name: "viewer was here" }) { id } }',
+        { id: mine.idp },
+      ],
+      ['mutation($id: ID!) { deleteIdentityProvider(id: $id) }', { id: mine.idp }],
+      ['mutation($id: ID!) { removeConnector(id: $id) }', { id: mine.connector }],
+      ['mutation($id: ID!) { startSync(identityProviderId: $id) { id } }', { id: mine.idp }],
+      [
+        `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
+          dryRun: false, user: { username: "x", claims: [] } }) { status } }`,
+        { id: mine.idp },
+      ],
+    ];
+    for (const [query, variables] of mutations) {
+      const response = await as(viewer('acme'), query, variables);
+      expect([query, errorCode(response)]).toEqual([query, 'FORBIDDEN']);
+    }
+    const preview = await as(
+      viewer('acme'),
+      `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
+        user: { username: "ada", claims: [] } }) { connector { type } status } }`,
+      { id: mine.idp },
+    );
+    expect(ok(preview).testProvisioning).toEqual([
+      { connector: { type: 'scim-2' }, status: 'PREVIEWED' },
+    ]);
+    const still = ok(
+      await asStatic('query($id: ID!) { identityProvider(id: $id) { name connectors { id } } }', {
+        id: mine.idp,
+      }),
+    );
+    expect(still.identityProvider.connectors).toEqual([{ id: mine.connector }]);
+    expect(still.identityProvider.name).not.toBe('viewer was here');
+  });
+
+  it('refuses a token from an unknown realm, an expired one, one signed by another key, and one without a role', async () => {
+    const unknown = await as(token('nowhere', ['provisioning-admin']), LIST);
+    expect([unknown.status, errorCode(unknown)]).toEqual([401, 'UNAUTHENTICATED']);
+    const expired = await as(token('acme', ['provisioning-admin'], { expiresIn: '-1m' }), LIST);
+    expect([expired.status, errorCode(expired)]).toEqual([401, 'UNAUTHENTICATED']);
+    // Signed with another realm's key, under acme's name.
+    const forged = await as(
+      token('acme', ['provisioning-admin'], { key: keys.get('master')!.privateKey }),
+      LIST,
+    );
+    expect([forged.status, errorCode(forged)]).toEqual([401, 'UNAUTHENTICATED']);
+    const roleless = await as(token('acme', ['offline_access']), LIST);
+    expect([roleless.status, errorCode(roleless)]).toEqual([403, 'FORBIDDEN']);
+  });
+
+  it('accepts no token from an issuer outside the Keycloak it names', async () => {
+    const elsewhere = await new SignJWT({ realm_access: { roles: ['provisioning-admin'] } })
+      .setProtectedHeader({ alg: 'RS256', kid: 'master-k' })
+      .setIssuer(`${base}/other/realms/master`)
+      .setAudience('provisioning-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(keys.get('master')!.privateKey);
+    const response = await as(elsewhere, LIST);
+    expect([response.status, errorCode(response)]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+});
