@@ -156,3 +156,37 @@ export async function registerThroughForm(
     throw new Error(`registration not accepted (${posted.status}): ${await posted.text()}`);
   return location;
 }
+
+/**
+ * A person of the realm who signs in with a password and holds these client roles of `clientId`
+ * (a client made with createPasswordClient), as README's "OIDC with Keycloak" sets them up.
+ */
+export async function createUserWithClientRoles(
+  realm: string,
+  clientId: string,
+  username: string,
+  password: string,
+  roles: string[],
+): Promise<void> {
+  const [client] = (await (await kc('GET', `/${realm}/clients?clientId=${clientId}`)).json()) as {
+    id: string;
+  }[];
+  const user = idOf(
+    await kc('POST', `/${realm}/users`, {
+      username,
+      enabled: true,
+      email: `${username}@${realm}.test`,
+      emailVerified: true,
+      firstName: username,
+      lastName: realm,
+      credentials: [{ type: 'password', value: password, temporary: false }],
+    }),
+  );
+  const granted = [];
+  for (const role of roles) {
+    await kc('POST', `/${realm}/clients/${client.id}/roles`, { name: role }); // 409 if made already
+    granted.push(await (await kc('GET', `/${realm}/clients/${client.id}/roles/${role}`)).json());
+  }
+  if (granted.length)
+    await kc('POST', `/${realm}/users/${user}/role-mappings/clients/${client.id}`, granted);
+}
