@@ -74,10 +74,15 @@ export async function startApi(
   throw new Error('the API did not become ready');
 }
 
-export async function gql<T>(url: string, query: string, variables: object = {}): Promise<T> {
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: object = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const json = (await response.json()) as { data?: T; errors?: unknown };

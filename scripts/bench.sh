@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 node dist/bench/api.bench.js
+node dist/bench/tenancy.bench.js
 node dist/bench/engine.bench.js
 node dist/bench/sidecar.bench.js
 node dist/bench/log.bench.js

@@ -306,6 +306,20 @@ describe('tenants: per-realm administrators and viewers', () => {
     expect([roleless.status, errorCode(roleless)]).toEqual([403, 'FORBIDDEN']);
   });
 
+  it('refuses a token it accepted a moment ago once it has expired (a kept verification never outlives exp)', async () => {
+    const shortLived = await new SignJWT({ realm_access: { roles: ['provisioning-admin'] } })
+      .setProtectedHeader({ alg: 'RS256', kid: 'acme-k' })
+      .setIssuer(`${base}/realms/acme`)
+      .setAudience('provisioning-api')
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(keys.get('acme')!.privateKey);
+    expect((await as(shortLived, LIST)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const later = await as(shortLived, LIST);
+    expect([later.status, errorCode(later)]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
   it('accepts no token from an issuer outside the Keycloak it names', async () => {
     const elsewhere = await new SignJWT({ realm_access: { roles: ['provisioning-admin'] } })
       .setProtectedHeader({ alg: 'RS256', kid: 'master-k' })

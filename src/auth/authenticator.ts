@@ -2,7 +2,7 @@
 // platform administrator) and/or OIDC access tokens verified against their issuer's JWKS, from
 // OIDC_ISSUER or any realm of OIDC_KEYCLOAK_URL, carrying the administrator or the viewer role.
 // Without either, every caller is trusted, which config only allows on a loopback bind.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
 import type { Config, OidcConfig } from '../config';
@@ -137,9 +137,29 @@ function tenantsOf(payload: JWTPayload, oidc: OidcConfig): string[] | null {
   return tenants.includes(oidc.platformRealm) ? null : tenants;
 }
 
+/** How long a verified token is taken on trust without verifying it again (never past its exp). */
+const VERIFIED_FOR_MS = 60_000;
+const MAX_VERIFIED = 10_000;
+
 function oidcVerifier(oidc: OidcConfig) {
   const issuers = trustedIssuers(oidc);
+  const verify = verifier(oidc, issuers);
+  // A caller sends the same token with every request: its signature is checked once a minute,
+  // not per request. Kept by the token's SHA-256, so no token stays in memory.
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return async (token: string): Promise<Principal> => {
+    const key = createHash('sha256').update(token).digest('base64');
+    const hit = verified.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const { principal, expiresAt } = await verify(token);
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(key, { principal, until: Math.min(expiresAt, Date.now() + VERIFIED_FOR_MS) });
+    return principal;
+  };
+}
+
+function verifier(oidc: OidcConfig, issuers: ReturnType<typeof trustedIssuers>) {
+  return async (token: string): Promise<{ principal: Principal; expiresAt: number }> => {
     let payload: JWTPayload;
     try {
       const issuer = claimedIssuer(token);
@@ -172,11 +192,12 @@ function oidcVerifier(oidc: OidcConfig) {
         `the access token lacks the role "${oidc.requiredRole}" (or "${oidc.viewerRole}" to read)`,
       );
     }
-    return {
+    const principal: Principal = {
       subject: payload.sub ?? (typeof payload.azp === 'string' ? payload.azp : 'unknown'),
       via: 'oidc',
       access: { role, tenants: tenantsOf(payload, oidc) },
     };
+    return { principal, expiresAt: payload.exp! * 1000 };
   };
 }
 

@@ -11,7 +11,7 @@ export type Need = 'read' | 'change';
 export class Guard {
   constructor(
     readonly access: Access,
-    private readonly services: Pick<Services, 'identityProviders' | 'connectors'>,
+    private readonly services: Pick<Services, 'identityProviders' | 'connectors' | 'snapshots'>,
   ) {}
 
   /** The identity provider, if the caller may `need` it; NOT_FOUND when it cannot see it. */
@@ -31,7 +31,7 @@ export class Guard {
   /** An object that names its identity provider (a sync job, a record), checked as above. */
   async ownedBy(identityProviderId: string, need: Need, notFound: () => Error): Promise<void> {
     if (seesEveryTenant(this.access) && this.access.role === 'admin') return;
-    const idp = await this.services.identityProviders.get(identityProviderId).catch(() => null);
+    const idp = await this.tenantOf(identityProviderId, need).catch(() => null);
     if (!idp) throw notFound();
     this.check(idp.tenantDomain, need, notFound);
   }
@@ -47,6 +47,16 @@ export class Guard {
     if (seesEveryTenant(this.access)) return null;
     const all = await this.services.identityProviders.list();
     return all.filter((idp) => seesTenant(this.access, idp.tenantDomain)).map((idp) => idp.id);
+  }
+
+  /**
+   * A read may use the identity provider as this process has it cached (a preview does anyway); a
+   * change reads the database, so a tenant moved by another instance a moment ago counts.
+   */
+  private async tenantOf(identityProviderId: string, need: Need): Promise<IdentityProvider> {
+    if (need === 'read')
+      return (await this.services.snapshots.get(identityProviderId)).identityProvider;
+    return this.services.identityProviders.get(identityProviderId);
   }
 
   private check(tenantDomain: string, need: Need, notFound: () => Error): void {
