@@ -54,6 +54,8 @@ describe('tenants: per-realm administrators and viewers', () => {
       API_TOKEN: STATIC,
       OIDC_KEYCLOAK_URL: base,
       OIDC_CLIENT_ID: 'provisioning-api',
+      // For other issuers only: a Keycloak realm's token never picks its tenant with it.
+      OIDC_TENANT_CLAIM: 'tenant',
       HOST: '127.0.0.1',
     });
     for (const tenant of ['acme', 'globex']) {
@@ -84,9 +86,9 @@ describe('tenants: per-realm administrators and viewers', () => {
   async function token(
     realm: string,
     roles: string[],
-    options: { key?: KeyLike; expiresIn?: string } = {},
+    options: { key?: KeyLike; expiresIn?: string; claims?: object } = {},
   ): Promise<string> {
-    return new SignJWT({ realm_access: { roles }, azp: 'provisioning-api' })
+    return new SignJWT({ realm_access: { roles }, azp: 'provisioning-api', ...options.claims })
       .setProtectedHeader({ alg: 'RS256', kid: `${realm}-k` })
       .setIssuer(`${base}/realms/${realm}`)
       .setAudience('provisioning-api')
@@ -102,6 +104,8 @@ describe('tenants: per-realm administrators and viewers', () => {
     api.gql(query, variables, { authorization: `Bearer ${await jwt}` });
 
   const LIST = '{ identityProviders { id tenantDomain } }';
+  const create = (tenant: string) =>
+    `mutation { createIdentityProvider(input: { name: "x", tenantDomain: "${tenant}" }) { id } }`;
   const tenantsSeen = (response: GraphqlResponse) =>
     (ok(response).identityProviders as { tenantDomain: string }[]).map((i) => i.tenantDomain);
 
@@ -249,6 +253,16 @@ describe('tenants: per-realm administrators and viewers', () => {
     expect(tenantsSeen(await asStatic(LIST))).toEqual(['acme', 'globex']);
   });
 
+  /** The sync queued when acme's connector was made. */
+  const acmeJob = async () =>
+    (
+      ok(
+        await asStatic('query($id: ID!) { syncJobs(identityProviderId: $id) { id } }', {
+          id: owned.acme.idp,
+        }),
+      ).syncJobs as { id: string }[]
+    )[0].id;
+
   it("refuses a viewer's every mutation with FORBIDDEN and changes nothing, but lets it preview", async () => {
     const mine = owned.acme;
     const mutations: [string, object][] = [
@@ -262,7 +276,18 @@ describe('tenants: per-realm administrators and viewers', () => {
       ],
       ['mutation($id: ID!) { deleteIdentityProvider(id: $id) }', { id: mine.idp }],
       ['mutation($id: ID!) { removeConnector(id: $id) }', { id: mine.connector }],
+      [
+        'mutation($id: ID!) { setClaimMappings(identityProviderId: $id, mappings: []) { id } }',
+        { id: mine.idp },
+      ],
+      [
+        `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
+          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://127.0.0.1:9/Users" }) { id } }`,
+        { id: mine.idp },
+      ],
       ['mutation($id: ID!) { startSync(identityProviderId: $id) { id } }', { id: mine.idp }],
+      ['mutation($id: ID!) { cancelSync(id: $id) { id } }', { id: await acmeJob() }],
+      ['mutation($id: ID!) { confirmSyncDeletions(id: $id) { id } }', { id: await acmeJob() }],
       [
         `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
           dryRun: false, user: { username: "x", claims: [] } }) { status } }`,
@@ -318,6 +343,43 @@ describe('tenants: per-realm administrators and viewers', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const later = await as(shortLived, LIST);
     expect([later.status, errorCode(later)]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it("keeps a realm's token to its realm whatever tenant claim the realm's own mappers add", async () => {
+    for (const tenant of ['master', ['globex'], ['acme', 'globex']]) {
+      const claiming = token('acme', ['provisioning-admin'], { claims: { tenant } });
+      expect(tenantsSeen(await as(claiming, LIST))).toEqual(['acme']);
+      const response = await as(claiming, create('globex'));
+      expect(errorCode(response)).toBe('FORBIDDEN');
+    }
+  });
+
+  it("keeps a tenant administrator's connectors off this host's own and private networks", async () => {
+    const configure = (endpoint: string) =>
+      as(
+        admin('acme'),
+        `mutation($id: ID!, $e: String!) { configureScimConnector(identityProviderId: $id, input: {
+          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: $e }) { id } }`,
+        { id: owned.acme.idp, e: endpoint },
+      );
+    for (const internal of [
+      'http://127.0.0.1:9/Users',
+      'http://localhost:9/Users',
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.0.0.8/scim/Users',
+      'http://[::1]:9/Users',
+      'http://[::ffff:127.0.0.1]:9/Users',
+    ])
+      expect([internal, errorCode(await configure(internal))]).toEqual([internal, 'FORBIDDEN']);
+    // A public address is accepted (nothing is called while configuring).
+    ok(await configure('https://93.184.215.14/scim/v2/Users'));
+  });
+
+  it('refuses a realm named "." or ".." under the Keycloak it names', async () => {
+    for (const realm of ['.', '..']) {
+      const response = await as(token(realm, ['provisioning-admin']), LIST);
+      expect([response.status, errorCode(response)]).toEqual([401, 'UNAUTHENTICATED']);
+    }
   });
 
   it('accepts no token from an issuer outside the Keycloak it names', async () => {

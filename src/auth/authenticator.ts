@@ -44,15 +44,22 @@ function issuedFor(payload: JWTPayload, audience: string): boolean {
   return aud.includes(audience) || payload.azp === audience;
 }
 
-/** The jwks_uri of an issuer's discovery document. */
-async function discoverJwksUrl(issuer: string): Promise<URL> {
+/**
+ * The jwks_uri of an issuer's discovery document. The document must name the issuer asked about
+ * (OpenID Connect Discovery, section 4.3), and a Keycloak realm's keys must live on that Keycloak.
+ */
+async function discoverJwksUrl(issuer: string, sameOrigin: boolean): Promise<URL> {
   const response = await fetch(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
     signal: AbortSignal.timeout(5000),
   });
-  const body = (await response.json().catch(() => ({}))) as { jwks_uri?: string };
+  const body = (await response.json().catch(() => ({}))) as { issuer?: string; jwks_uri?: string };
   if (!response.ok || !body.jwks_uri)
     throw new Error(`OIDC discovery failed (HTTP ${response.status})`);
-  return new URL(body.jwks_uri);
+  if (body.issuer !== issuer) throw new Error(`OIDC discovery names another issuer`);
+  const jwks = new URL(body.jwks_uri);
+  if (sameOrigin && jwks.origin !== new URL(issuer).origin)
+    throw new Error(`OIDC discovery puts the keys on another server (${jwks.origin})`);
+  return jwks;
 }
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
@@ -71,13 +78,20 @@ function trustedIssuers(oidc: OidcConfig) {
   const keySets = new Map<string, Promise<KeySet>>();
   const failedAt = new Map<string, number>();
   const realmsAt = oidc.keycloakUrl && `${oidc.keycloakUrl}/realms/`;
+  // A realm name, never "." or ".." (which a URL would resolve out of /realms/).
   const isRealmOfKeycloak = (issuer: string) =>
     !!realmsAt &&
     issuer.startsWith(realmsAt) &&
-    /^[A-Za-z0-9._-]{1,255}$/.test(issuer.slice(realmsAt.length));
+    /^[A-Za-z0-9._-]{1,255}$/.test(issuer.slice(realmsAt.length)) &&
+    !/^\.+$/.test(issuer.slice(realmsAt.length));
   const trusted = (issuer: string) => issuer === oidc.issuer || isRealmOfKeycloak(issuer);
+  /** Drops the oldest entry of a full map (Maps keep insertion order). */
+  const makeRoom = (map: Map<string, unknown>) => {
+    if (map.size >= MAX_REALMS) map.delete(map.keys().next().value!);
+  };
   return {
     trusted,
+    isRealmOfKeycloak,
     async keysOf(issuer: string): Promise<KeySet> {
       if ((failedAt.get(issuer) ?? 0) > Date.now() - FAILED_DISCOVERY_MS)
         throw new Error(`the issuer ${issuer} did not answer discovery`);
@@ -86,15 +100,15 @@ function trustedIssuers(oidc: OidcConfig) {
         const jwksUrl =
           issuer === oidc.issuer && oidc.jwksUrl
             ? Promise.resolve(new URL(oidc.jwksUrl))
-            : discoverJwksUrl(issuer);
+            : discoverJwksUrl(issuer, isRealmOfKeycloak(issuer));
         keys = jwksUrl.then((url) =>
           createRemoteJWKSet(url, { timeoutDuration: 5000, cooldownDuration: 30_000 }),
         );
-        if (keySets.size >= MAX_REALMS) keySets.delete(keySets.keys().next().value!);
+        makeRoom(keySets);
         keySets.set(issuer, keys);
         keys.catch(() => {
           keySets.delete(issuer);
-          if (failedAt.size >= MAX_REALMS) failedAt.clear();
+          makeRoom(failedAt);
           failedAt.set(issuer, Date.now());
         });
       }
@@ -114,20 +128,28 @@ function claimedIssuer(token: string): string | null {
 }
 
 /**
- * The tenants a verified token speaks for: those its OIDC_TENANT_CLAIM names, else the realm in its
- * issuer's path (Keycloak's /realms/<realm>). The platform realm's tokens speak for every tenant.
+ * The tenants a verified token speaks for, or null for every tenant. A token of a realm of
+ * OIDC_KEYCLOAK_URL speaks for that realm only: whatever claims its realm's administrators map
+ * into it, and the platform realm's for all. A token of OIDC_ISSUER (trusted by configuration)
+ * speaks for what its OIDC_TENANT_CLAIM names, else for the realm in the issuer's path.
  */
-function tenantsOf(payload: JWTPayload, oidc: OidcConfig): string[] | null {
-  const claimed = oidc.tenantClaim ? payload[oidc.tenantClaim] : undefined;
-  let tenants: string[];
-  if (claimed !== undefined) {
-    tenants = (Array.isArray(claimed) ? claimed : [claimed]).filter(
-      (t): t is string => typeof t === 'string' && t !== '',
-    );
-  } else {
-    const realm = /\/realms\/([^/]+)$/.exec(payload.iss ?? '')?.[1];
-    tenants = realm ? [decodeURIComponent(realm)] : [];
-  }
+function tenantsOf(
+  payload: JWTPayload,
+  oidc: OidcConfig,
+  isRealmOfKeycloak: (issuer: string) => boolean,
+): string[] | null {
+  const issuer = payload.iss ?? '';
+  const realm = /\/realms\/([^/]+)$/.exec(issuer)?.[1];
+  const claimed =
+    oidc.tenantClaim && !isRealmOfKeycloak(issuer) ? payload[oidc.tenantClaim] : undefined;
+  const tenants =
+    claimed !== undefined
+      ? (Array.isArray(claimed) ? claimed : [claimed]).filter(
+          (t): t is string => typeof t === 'string' && t !== '',
+        )
+      : realm
+        ? [decodeURIComponent(realm)]
+        : [];
   if (!tenants.length)
     throw new ForbiddenError(
       oidc.tenantClaim
@@ -195,7 +217,7 @@ function verifier(oidc: OidcConfig, issuers: ReturnType<typeof trustedIssuers>) 
     const principal: Principal = {
       subject: payload.sub ?? (typeof payload.azp === 'string' ? payload.azp : 'unknown'),
       via: 'oidc',
-      access: { role, tenants: tenantsOf(payload, oidc) },
+      access: { role, tenants: tenantsOf(payload, oidc, issuers.isRealmOfKeycloak) },
     };
     return { principal, expiresAt: payload.exp! * 1000 };
   };

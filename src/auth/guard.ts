@@ -31,7 +31,10 @@ export class Guard {
   /** An object that names its identity provider (a sync job, a record), checked as above. */
   async ownedBy(identityProviderId: string, need: Need, notFound: () => Error): Promise<void> {
     if (seesEveryTenant(this.access) && this.access.role === 'admin') return;
-    const idp = await this.tenantOf(identityProviderId, need).catch(() => null);
+    const idp = await this.tenantOf(identityProviderId, need).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
     if (!idp) throw notFound();
     this.check(idp.tenantDomain, need, notFound);
   }

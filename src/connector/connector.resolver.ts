@@ -1,4 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { seesEveryTenant } from '../auth/access';
+import { requirePublicDestinations } from '../auth/destinations';
 import { Guard } from '../auth/guard';
 import type { GraphqlContext } from '../graphql/apollo';
 import { UserInputError } from '../common/errors';
@@ -119,6 +121,7 @@ export class ConnectorResolver {
       idpId,
       'change',
     );
+    if (!seesEveryTenant(ctx.principal.access)) await requirePublicDestinations(input.values);
     const row = await connectors.configure(idpId, type, input.settings, input.values);
     return toConnectorView(row, registry.getByType(type), idp, connectors.secretNames(row));
   }
