@@ -38,6 +38,23 @@ describe('config', () => {
     ).toBe('urn:api');
   });
 
+  it('takes several explicitly listed issuers, and a JWKS override only for a single one', () => {
+    const two = 'https://idp.example.com, http://127.0.0.1:8080/realms/acme';
+    expect(loadConfig({ OIDC_ISSUER: two, OIDC_CLIENT_ID: 'api' }).oidc?.issuers).toEqual([
+      'https://idp.example.com',
+      'http://127.0.0.1:8080/realms/acme',
+    ]);
+    expect(() =>
+      loadConfig({ OIDC_ISSUER: two, OIDC_CLIENT_ID: 'api', OIDC_JWKS_URL: 'https://k.example/j' }),
+    ).toThrow(/OIDC_JWKS_URL names the keys of one issuer/);
+    expect(() => loadConfig({ OIDC_ISSUER: 'not a url', OIDC_CLIENT_ID: 'api' })).toThrow(
+      /OIDC_ISSUER must be an absolute URL/,
+    );
+    expect(
+      loadConfig({ OIDC_KEYCLOAK_URL: 'http://kc:8080/', OIDC_CLIENT_ID: 'api' }).oidc,
+    ).toMatchObject({ keycloakUrl: 'http://kc:8080', issuers: [], platformRealm: 'master' });
+  });
+
   it('keeps failed records at least as long as the others', () => {
     expect(loadConfig({}).logRetention).toMatchObject({ days: 90, failedDays: 365 });
     expect(() =>

@@ -5,8 +5,8 @@ export type DatabaseConfig =
   { type: 'mariadb'; url: string } | { type: 'better-sqlite3'; database: string };
 
 export interface OidcConfig {
-  /** OIDC_ISSUER: one issuer trusted by name (any OIDC provider, or one Keycloak realm). */
-  issuer: string | null;
+  /** OIDC_ISSUER: issuers trusted by name (any OIDC provider, or single Keycloak realms), comma-separated. */
+  issuers: string[];
   jwksUrl: string | null;
   /** OIDC_KEYCLOAK_URL: every realm of this Keycloak issues tokens (each realm's keys discovered). */
   keycloakUrl: string | null;
@@ -109,9 +109,17 @@ function absoluteUrl(env: Env, name: string): string | null {
 }
 
 function oidc(env: Env): OidcConfig | null {
-  const issuer = absoluteUrl(env, 'OIDC_ISSUER');
+  const issuers = (env.OIDC_ISSUER ?? '')
+    .split(',')
+    .map((issuer) => issuer.trim())
+    .filter(Boolean);
+  for (const issuer of issuers) absoluteUrl({ OIDC_ISSUER: issuer }, 'OIDC_ISSUER');
   const keycloakUrl = absoluteUrl(env, 'OIDC_KEYCLOAK_URL');
-  if (!issuer && !keycloakUrl) return null;
+  if (!issuers.length && !keycloakUrl) return null;
+  if (env.OIDC_JWKS_URL && issuers.length !== 1)
+    throw new ConfigError(
+      'OIDC_JWKS_URL names the keys of one issuer: give OIDC_ISSUER exactly one',
+    );
   const clientId = env.OIDC_CLIENT_ID;
   if (!clientId) {
     throw new ConfigError(
@@ -119,7 +127,7 @@ function oidc(env: Env): OidcConfig | null {
     );
   }
   return {
-    issuer: env.OIDC_ISSUER || null,
+    issuers,
     jwksUrl: env.OIDC_JWKS_URL || null,
     keycloakUrl,
     platformRealm: env.OIDC_PLATFORM_REALM || 'master',

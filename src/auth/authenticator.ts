@@ -70,7 +70,7 @@ const FAILED_DISCOVERY_MS = 30_000;
 const MAX_REALMS = 1000;
 
 /**
- * The issuers tokens may come from — OIDC_ISSUER, and every realm of OIDC_KEYCLOAK_URL — and the
+ * The issuers tokens may come from — those of OIDC_ISSUER, and every realm of OIDC_KEYCLOAK_URL — and the
  * key set of each, discovered on its first token and kept. The issuer is read from the token
  * before it is verified only to pick the keys; the verification then requires that issuer.
  */
@@ -84,7 +84,7 @@ function trustedIssuers(oidc: OidcConfig) {
     issuer.startsWith(realmsAt) &&
     /^[A-Za-z0-9._-]{1,255}$/.test(issuer.slice(realmsAt.length)) &&
     !/^\.+$/.test(issuer.slice(realmsAt.length));
-  const trusted = (issuer: string) => issuer === oidc.issuer || isRealmOfKeycloak(issuer);
+  const trusted = (issuer: string) => oidc.issuers.includes(issuer) || isRealmOfKeycloak(issuer);
   /** Drops the oldest entry of a full map (Maps keep insertion order). */
   const makeRoom = (map: Map<string, unknown>) => {
     if (map.size >= MAX_REALMS) map.delete(map.keys().next().value!);
@@ -98,7 +98,7 @@ function trustedIssuers(oidc: OidcConfig) {
       let keys = keySets.get(issuer);
       if (!keys) {
         const jwksUrl =
-          issuer === oidc.issuer && oidc.jwksUrl
+          oidc.jwksUrl && oidc.issuers[0] === issuer
             ? Promise.resolve(new URL(oidc.jwksUrl))
             : discoverJwksUrl(issuer, isRealmOfKeycloak(issuer));
         keys = jwksUrl.then((url) =>
