@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -11,6 +10,8 @@ import type { HttpClient } from '../src/common/http';
 import { SCIM_2_0 } from '../src/connector-types/scim/scim-dialect';
 import { scimTarget, userResource } from '../src/connector-types/scim/scim-requests';
 import { claimsFrom, type ProvisioningUser } from '../src/provisioning/claims';
+
+export { freePort } from '../test/support/ports';
 
 /** Basic-auth password of the benchmark's local SCIM server. */
 export const BENCH_SCIM_PASSWORD = 'bench-scim-pw';
@@ -88,15 +89,6 @@ export async function gql<T>(
   const json = (await response.json()) as { data?: T; errors?: unknown };
   if (json.errors || !json.data) throw new Error(JSON.stringify(json.errors));
   return json.data;
-}
-
-/** A TCP port that was free a moment ago on loopback (for a child process's listener). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   registerThroughForm,
   userToken,
 } from './support/real-keycloak';
+import { provisionToScim } from './support/scim-identity-provider';
 import { spawnSidecarProcess, type SidecarProcess } from './support/sidecar-env';
 import { until } from './support/sync';
 
@@ -87,33 +88,20 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
     };
     const config = loadSidecarConfig(env);
     core = await openCore(config.core);
-    const idp = await core.services.identityProviders.create({
+    await provisionToScim(core, {
       name: 'e2e',
-      tenantDomain: realm,
-      enabled: true,
+      realm,
+      scim,
+      bearerToken: SCIM_TOKEN,
+      withGroups: true,
     });
-    await core.services.connectors.configure(
-      idp.id,
-      'scim-2',
-      { enabled: true },
-      {
-        bearerToken: SCIM_TOKEN,
-        userEndpoint: `${scim.url}/Users`,
-        groupEndpoint: `${scim.url}/Groups`,
-      },
-    );
-    const vip = await core.services.identityProviders.create({
+    await provisionToScim(core, {
       name: 'e2e-vip',
-      tenantDomain: realm,
-      enabled: true,
+      realm,
+      scim: vipScim,
+      bearerToken: SCIM_TOKEN,
       provisioningRoles: ['vip'],
     });
-    await core.services.connectors.configure(
-      vip.id,
-      'scim-2',
-      { enabled: true },
-      { bearerToken: SCIM_TOKEN, userEndpoint: `${vipScim.url}/Users` },
-    );
     sidecar = await startSidecar(config);
     await until('the sidecar to join its group', () => sidecar.isReady(), 60_000);
   });

@@ -1,8 +1,8 @@
 // The sidecar end to end: Keycloak events on a real Kafka broker → sidecar → engine → the local
 // SCIM 2.0 server, links and records in MariaDB; users read from a local Keycloak admin API.
 import http from 'node:http';
-import net from 'node:net';
 import { produce, collectMessages, testKafka, uniqueGroup } from './support/kafka';
+import { freePort } from './support/ports';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import type { Sidecar } from '../sidecar/app';
 import { startApp } from '../src/app';
@@ -358,7 +358,7 @@ describe('sidecar', () => {
   });
 
   it('waits for a broker it cannot reach with one log line per attempt, and no stack trace', async () => {
-    const closed = await unusedPort();
+    const closed = await freePort();
     const child = env.spawn({ KAFKA_BROKERS: `127.0.0.1:${closed}`, LOG_LEVEL: 'info' });
     try {
       const waits = () =>
@@ -603,12 +603,3 @@ describe('sidecar', () => {
     expect(hasMember()).toBe(true);
   });
 });
-
-/** A loopback port nothing listens on (taken and given back). */
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

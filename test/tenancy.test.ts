@@ -66,11 +66,7 @@ describe('tenants: per-realm administrators and viewers', () => {
         ),
       );
       const { configureScimConnector: c } = ok(
-        await asStatic(
-          `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
-            version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://127.0.0.1:9/Users" }) { id } }`,
-          { id: idp.id },
-        ),
+        await asStatic(CONFIGURE_SCIM, { id: idp.id, e: 'http://127.0.0.1:9/Users' }),
       );
       owned[tenant] = { idp: idp.id, connector: c.id };
     }
@@ -104,6 +100,9 @@ describe('tenants: per-realm administrators and viewers', () => {
     api.gql(query, variables, { authorization: `Bearer ${await jwt}` });
 
   const LIST = '{ identityProviders { id tenantDomain } }';
+  /** A SCIM 2.0 connector for identity provider $id sending to $e. */
+  const CONFIGURE_SCIM = `mutation($id: ID!, $e: String!) { configureScimConnector(identityProviderId: $id,
+    input: { version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: $e }) { id } }`;
   const create = (tenant: string) =>
     `mutation { createIdentityProvider(input: { name: "x", tenantDomain: "${tenant}" }) { id } }`;
   const tenantsSeen = (response: GraphqlResponse) =>
@@ -131,11 +130,7 @@ describe('tenants: per-realm administrators and viewers', () => {
         'mutation($id: ID!) { setClaimMappings(identityProviderId: $id, mappings: []) { id } }',
         { id: theirs.idp },
       ],
-      [
-        `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
-          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://evil.example/Users" }) { id } }`,
-        { id: theirs.idp },
-      ],
+      [CONFIGURE_SCIM, { id: theirs.idp, e: 'http://evil.example/Users' }],
       ['mutation($id: ID!) { removeConnector(id: $id) }', { id: theirs.connector }],
       ['mutation($id: ID!) { startSync(identityProviderId: $id) { id } }', { id: theirs.idp }],
       [
@@ -280,11 +275,7 @@ describe('tenants: per-realm administrators and viewers', () => {
         'mutation($id: ID!) { setClaimMappings(identityProviderId: $id, mappings: []) { id } }',
         { id: mine.idp },
       ],
-      [
-        `mutation($id: ID!) { configureScimConnector(identityProviderId: $id, input: {
-          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: "http://127.0.0.1:9/Users" }) { id } }`,
-        { id: mine.idp },
-      ],
+      [CONFIGURE_SCIM, { id: mine.idp, e: 'https://93.184.215.14/scim/v2/Users' }],
       ['mutation($id: ID!) { startSync(identityProviderId: $id) { id } }', { id: mine.idp }],
       ['mutation($id: ID!) { cancelSync(id: $id) { id } }', { id: await acmeJob() }],
       ['mutation($id: ID!) { confirmSyncDeletions(id: $id) { id } }', { id: await acmeJob() }],
@@ -356,12 +347,7 @@ describe('tenants: per-realm administrators and viewers', () => {
 
   it("keeps a tenant administrator's connectors off this host's own and private networks", async () => {
     const configure = (endpoint: string) =>
-      as(
-        admin('acme'),
-        `mutation($id: ID!, $e: String!) { configureScimConnector(identityProviderId: $id, input: {
-          version: SCIM_2_0, enabled: true, bearerToken: "t0ken", userEndpoint: $e }) { id } }`,
-        { id: owned.acme.idp, e: endpoint },
-      );
+      as(admin('acme'), CONFIGURE_SCIM, { id: owned.acme.idp, e: endpoint });
     for (const internal of [
       'http://127.0.0.1:9/Users',
       'http://localhost:9/Users',

@@ -16,6 +16,10 @@ export const PLATFORM_ADMIN: Access = Object.freeze({ role: 'admin', tenants: nu
 
 export const seesEveryTenant = (access: Access): boolean => access.tenants === null;
 
+/** A platform administrator: may change (and call the targets of) every tenant. */
+export const changesEveryTenant = (access: Access): boolean =>
+  access.role === 'admin' && access.tenants === null;
+
 export function seesTenant(access: Access, tenantDomain: string): boolean {
   return access.tenants === null || access.tenants.includes(tenantDomain);
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { changesEveryTenant } from '../auth/access';
 import { Guard } from '../auth/guard';
 import { NotFoundError } from '../common/errors';
 import type { GraphqlContext } from '../graphql/apollo';
@@ -57,7 +58,8 @@ export class ProvisioningHistoryResolver {
     // Replaying calls the target: an administrator of the record's tenant, else NOT_FOUND.
     return this.services.replayer.replay(ids, async (record) => {
       const notFound = () => new NotFoundError('ProvisioningRecord', String(record.id));
-      if (!record.identityProviderId) return guard.access.tenants === null;
+      // A record of no identity provider is the platform's: only its administrators see it.
+      if (!record.identityProviderId) return changesEveryTenant(guard.access);
       await guard.ownedBy(record.identityProviderId, 'change', notFound);
       return true;
     });
