@@ -23,12 +23,16 @@ export async function openCore(config: Config, options: CoreOptions = {}): Promi
     throw error;
   });
   const services = createServices(dataSource, registry, secretBox, config, options);
-  const stopRetention = startLogRetention(dataSource, config.logRetention);
+  const stopLogRetention = startLogRetention(dataSource, config.logRetention);
+  const stopAuditRetention = services.audit.startRetention(
+    config.auditRetentionDays,
+    config.logRetention.everyMs,
+  );
   return {
     dataSource,
     services,
     async close() {
-      await stopRetention();
+      await Promise.all([stopLogRetention(), stopAuditRetention()]);
       await services.provisioningLog.drain();
       await services.closeConnections();
       await dataSource.destroy();

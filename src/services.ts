@@ -1,5 +1,6 @@
 // Wires the services over one data source; resolvers get them through the type-graphql container.
 import type { DataSource } from 'typeorm';
+import { AuditTrail } from './audit/audit-trail';
 import type { CallGate } from './common/held-slot';
 import type { SecretBox } from './common/secrets';
 import { ConnectorService } from './connector/connector.service';
@@ -29,6 +30,7 @@ import { Convergence } from './convergence/convergence';
 import { SyncService } from './sync/sync.service';
 
 export interface Services {
+  audit: AuditTrail;
   identityProviders: IdentityProviderService;
   connectors: ConnectorService;
   registry: ConnectorTypeRegistry;
@@ -166,6 +168,7 @@ export function createServices(
       await syncs.queue(identityProviderId, connectorId, 'connector');
     };
   return {
+    audit: new AuditTrail(dataSource),
     syncs,
     convergence,
     identityProviders,

@@ -3,10 +3,9 @@
 // reading only, the master realm's administrators and the static token seeing all. Every query
 // and mutation that takes an id is tried across tenants: NOT_FOUND, never FORBIDDEN, and nothing
 // changes. On the real MariaDB.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
+import { SignJWT } from 'jose';
 import { errorCode, ok, startTestApi, type GraphqlResponse, type TestApi } from './support/api';
+import { startRealmIssuer, type RealmIssuer, type TokenOptions } from './support/realm-issuer';
 
 const STATIC = 'static-token-0123456789';
 const REALMS = ['master', 'acme', 'globex'] as const;
@@ -14,42 +13,14 @@ type Realm = (typeof REALMS)[number];
 
 describe('tenants: per-realm administrators and viewers', () => {
   let api: TestApi;
-  let keycloak: http.Server;
+  let issuer: RealmIssuer;
   let base: string;
-  const keys = new Map<string, { privateKey: KeyLike; jwk: object }>();
-  let strangerKey: KeyLike;
   /** Per tenant: an identity provider with a SCIM connector (ids). */
   const owned: Record<string, { idp: string; connector: string }> = {};
 
   beforeAll(async () => {
-    for (const realm of REALMS) {
-      const pair = await generateKeyPair('RS256');
-      const jwk = { ...(await exportJWK(pair.publicKey)), kid: `${realm}-k`, alg: 'RS256' };
-      keys.set(realm, { privateKey: pair.privateKey, jwk });
-    }
-    strangerKey = (await generateKeyPair('RS256')).privateKey;
-    // Keycloak's shape: /realms/<realm>/.well-known/openid-configuration and its certs; an unknown
-    // realm is a 404, as Keycloak answers.
-    keycloak = http.createServer((req, res) => {
-      res.setHeader('content-type', 'application/json');
-      const match = /^\/realms\/([^/]+)\/(.+)$/.exec(req.url ?? '');
-      const realm = match && keys.get(match[1]);
-      if (!match || !realm) {
-        res.statusCode = 404;
-        return res.end('{"error":"Realm does not exist"}');
-      }
-      const issuer = `${base}/realms/${match[1]}`;
-      if (match[2] === '.well-known/openid-configuration')
-        return res.end(
-          JSON.stringify({ issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs` }),
-        );
-      if (match[2] === 'protocol/openid-connect/certs')
-        return res.end(JSON.stringify({ keys: [realm.jwk] }));
-      res.statusCode = 404;
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => keycloak.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(keycloak.address() as AddressInfo).port}`;
+    issuer = await startRealmIssuer(REALMS);
+    base = issuer.base;
     api = await startTestApi('mariadb', {
       API_TOKEN: STATIC,
       OIDC_KEYCLOAK_URL: base,
@@ -73,26 +44,14 @@ describe('tenants: per-realm administrators and viewers', () => {
   });
   afterAll(async () => {
     await api?.close();
-    keycloak?.close();
+    issuer?.close();
   });
 
   const asStatic = (query: string, variables: object = {}) =>
     api.gql(query, variables, { authorization: `Bearer ${STATIC}` });
 
-  async function token(
-    realm: string,
-    roles: string[],
-    options: { key?: KeyLike; expiresIn?: string; claims?: object } = {},
-  ): Promise<string> {
-    return new SignJWT({ realm_access: { roles }, azp: 'provisioning-api', ...options.claims })
-      .setProtectedHeader({ alg: 'RS256', kid: `${realm}-k` })
-      .setIssuer(`${base}/realms/${realm}`)
-      .setAudience('provisioning-api')
-      .setSubject(`${realm}-person`)
-      .setIssuedAt()
-      .setExpirationTime(options.expiresIn ?? '5m')
-      .sign(options.key ?? keys.get(realm)?.privateKey ?? strangerKey);
-  }
+  const token = (realm: string, roles: string[], options?: TokenOptions) =>
+    issuer.token(realm, roles, options);
 
   const admin = (realm: Realm) => token(realm, ['provisioning-admin']);
   const viewer = (realm: Realm) => token(realm, ['provisioning-viewer']);
@@ -314,7 +273,7 @@ describe('tenants: per-realm administrators and viewers', () => {
     expect([expired.status, errorCode(expired)]).toEqual([401, 'UNAUTHENTICATED']);
     // Signed with another realm's key, under acme's name.
     const forged = await as(
-      token('acme', ['provisioning-admin'], { key: keys.get('master')!.privateKey }),
+      token('acme', ['provisioning-admin'], { key: issuer.privateKey('master') }),
       LIST,
     );
     expect([forged.status, errorCode(forged)]).toEqual([401, 'UNAUTHENTICATED']);
@@ -329,7 +288,7 @@ describe('tenants: per-realm administrators and viewers', () => {
       .setAudience('provisioning-api')
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
-      .sign(keys.get('acme')!.privateKey);
+      .sign(issuer.privateKey('acme'));
     expect((await as(shortLived, LIST)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const later = await as(shortLived, LIST);
@@ -375,7 +334,7 @@ describe('tenants: per-realm administrators and viewers', () => {
       .setAudience('provisioning-api')
       .setIssuedAt()
       .setExpirationTime('5m')
-      .sign(keys.get('master')!.privateKey);
+      .sign(issuer.privateKey('master'));
     const response = await as(elsewhere, LIST);
     expect([response.status, errorCode(response)]).toEqual([401, 'UNAUTHENTICATED']);
   });

@@ -11,6 +11,12 @@ import { PLATFORM_ADMIN, type Access, type AccessRole } from './access';
 export interface Principal {
   subject: string;
   via: 'api-token' | 'oidc' | 'loopback';
+  /** The token's preferred_username, where it has one. */
+  username: string | null;
+  /** The token's issuer; for the static token and a loopback bind, `via`. */
+  issuer: string;
+  /** The OAuth client the token was issued to (azp). */
+  clientId: string | null;
   /** What the caller may see and change (access.ts). */
   access: Access;
 }
@@ -214,25 +220,37 @@ function verifier(oidc: OidcConfig, issuers: ReturnType<typeof trustedIssuers>) 
         `the access token lacks the role "${oidc.requiredRole}" (or "${oidc.viewerRole}" to read)`,
       );
     }
+    const clientId = typeof payload.azp === 'string' ? payload.azp : null;
     const principal: Principal = {
-      subject: payload.sub ?? (typeof payload.azp === 'string' ? payload.azp : 'unknown'),
+      subject: payload.sub ?? clientId ?? 'unknown',
       via: 'oidc',
+      username: typeof payload.preferred_username === 'string' ? payload.preferred_username : null,
+      issuer: payload.iss!,
+      clientId,
       access: { role, tenants: tenantsOf(payload, oidc, issuers.isRealmOfKeycloak) },
     };
     return { principal, expiresAt: payload.exp! * 1000 };
   };
 }
 
+/** What the static token and a loopback bind share: a platform administrator with no token claims. */
+const STATIC_CALLER = { access: PLATFORM_ADMIN, username: null, clientId: null } as const;
+
 export function createAuthenticator(config: Pick<Config, 'apiToken' | 'oidc'>): Authenticator {
   const verifyOidc = config.oidc ? oidcVerifier(config.oidc) : null;
   if (!config.apiToken && !verifyOidc)
-    return async () => ({ subject: 'local', via: 'loopback', access: PLATFORM_ADMIN });
+    return async () => ({
+      ...STATIC_CALLER,
+      subject: 'local',
+      via: 'loopback',
+      issuer: 'loopback',
+    });
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) throw new UnauthenticatedError();
     const token = match[1];
     if (config.apiToken && sameToken(token, config.apiToken))
-      return { subject: 'api-token', via: 'api-token', access: PLATFORM_ADMIN };
+      return { ...STATIC_CALLER, subject: 'api-token', via: 'api-token', issuer: 'api-token' };
     if (verifyOidc && token.split('.').length === 3) return verifyOidc(token);
     throw new UnauthenticatedError('invalid bearer token');
   };

@@ -1,7 +1,10 @@
 // The checks every resolver makes before it reads or changes anything: each object is traced to
 // its identity provider's tenant and checked against the caller's Access (see access.ts). A
-// platform administrator costs no lookup beyond what the resolver does anyway.
+// platform administrator costs no lookup beyond what the resolver does anyway, except in an
+// audited mutation, whose entry names the tenant it concerned (even when the answer is NOT_FOUND).
+import type { AuditDraft } from '../audit/audit-draft';
 import { ForbiddenError, NotFoundError } from '../common/errors';
+import type { GraphqlContext } from '../graphql/apollo';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import type { Services } from '../services';
 import {
@@ -15,15 +18,21 @@ import {
 export type Need = 'read' | 'change';
 
 export class Guard {
+  readonly access: Access;
+  private readonly audit: AuditDraft | undefined;
+
   constructor(
-    readonly access: Access,
+    ctx: GraphqlContext,
     private readonly services: Pick<Services, 'identityProviders' | 'connectors' | 'snapshots'>,
-  ) {}
+  ) {
+    this.access = ctx.principal.access;
+    this.audit = ctx.audit;
+  }
 
   /** The identity provider, if the caller may `need` it; NOT_FOUND when it cannot see it. */
   async identityProvider(id: string, need: Need): Promise<IdentityProvider> {
     const idp = await this.services.identityProviders.get(id);
-    this.check(idp.tenantDomain, need, () => new NotFoundError('IdentityProvider', id));
+    this.check(idp, need, () => new NotFoundError('IdentityProvider', id));
     return idp;
   }
 
@@ -31,22 +40,23 @@ export class Guard {
   async connector(id: string, need: Need): Promise<void> {
     const connector = await this.services.connectors.get(id);
     const idp = await this.services.identityProviders.get(connector.identityProviderId);
-    this.check(idp.tenantDomain, need, () => new NotFoundError('Connector', id));
+    this.check(idp, need, () => new NotFoundError('Connector', id));
   }
 
   /** An object that names its identity provider (a sync job, a record), checked as above. */
   async ownedBy(identityProviderId: string, need: Need, notFound: () => Error): Promise<void> {
-    if (changesEveryTenant(this.access)) return;
+    if (changesEveryTenant(this.access) && !this.audit) return;
     const idp = await this.tenantOf(identityProviderId, need).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
       throw error;
     });
     if (!idp) throw notFound();
-    this.check(idp.tenantDomain, need, notFound);
+    this.check(idp, need, notFound);
   }
 
   /** Creating something for a tenant: FORBIDDEN unless the caller administers it. */
   createIn(tenantDomain: string): void {
+    if (!this.audit?.hasTenant) this.audit?.concerns(tenantDomain);
     if (!changesTenant(this.access, tenantDomain))
       throw new ForbiddenError(`you do not administer the tenant "${tenantDomain}"`);
   }
@@ -68,7 +78,9 @@ export class Guard {
     return this.services.identityProviders.get(identityProviderId);
   }
 
-  private check(tenantDomain: string, need: Need, notFound: () => Error): void {
+  private check(idp: IdentityProvider, need: Need, notFound: () => Error): void {
+    const { tenantDomain } = idp;
+    this.audit?.concerns(tenantDomain, idp.id);
     if (!seesTenant(this.access, tenantDomain)) throw notFound();
     if (need === 'change' && !changesTenant(this.access, tenantDomain))
       throw new ForbiddenError('a viewer changes nothing: this needs an administrator');

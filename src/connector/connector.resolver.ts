@@ -106,8 +106,8 @@ export class ConnectorResolver {
     @Ctx() ctx: GraphqlContext,
     @Arg('id', () => ID) id: string,
   ): Promise<boolean> {
-    await new Guard(ctx.principal.access, this.services).connector(id, 'change');
-    return this.services.connectors.remove(id);
+    await new Guard(ctx, this.services).connector(id, 'change');
+    return this.services.connectors.remove(id, ctx.audit);
   }
 
   private async configure(
@@ -117,12 +117,9 @@ export class ConnectorResolver {
     input: { settings: ConnectorSettings; values: FieldInput },
   ): Promise<ConnectorView> {
     const { connectors, registry } = this.services;
-    const idp = await new Guard(ctx.principal.access, this.services).identityProvider(
-      idpId,
-      'change',
-    );
+    const idp = await new Guard(ctx, this.services).identityProvider(idpId, 'change');
     if (!seesEveryTenant(ctx.principal.access)) await requirePublicDestinations(input.values);
-    const row = await connectors.configure(idpId, type, input.settings, input.values);
+    const row = await connectors.configure(idpId, type, input.settings, input.values, ctx.audit);
     return toConnectorView(row, registry.getByType(type), idp, connectors.secretNames(row));
   }
 }

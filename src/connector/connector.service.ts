@@ -1,6 +1,9 @@
 // Configured connectors: upsert (one per type per identity provider), secrets sealed on the way in
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
 import { DataSource, In, Repository } from 'typeorm';
+import type { AuditWriter } from '../audit/audit-draft';
+import type { FieldChange } from '../audit/audit-entry.entity';
+import { plainChanges, secretChanges } from '../audit/changes';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { ChangeNotifier } from '../common/change-notifier';
 import { isUuid } from '../common/validation';
@@ -36,12 +39,18 @@ function checkRate(perSecond: number | null | undefined): void {
     );
 }
 
+/** A connector's audited values: its common settings and its type's plain (non-secret) fields. */
+function plainOf(connector: Connector): Record<string, unknown> {
+  const { enabled, maxRequestsPerSecond, config } = connector;
+  return { enabled, maxRequestsPerSecond, ...config };
+}
+
 export class ConnectorService extends ChangeNotifier {
   private readonly repo: Repository<Connector>;
   private readonly idps: Repository<IdentityProvider>;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly registry: ConnectorTypeRegistry,
     private readonly secretBox: SecretBox,
   ) {
@@ -78,6 +87,7 @@ export class ConnectorService extends ChangeNotifier {
     typeCode: string,
     settings: ConnectorSettings,
     input: FieldInput,
+    audit?: AuditWriter,
   ): Promise<Connector> {
     const { enabled, maxRequestsPerSecond } = settings;
     checkRate(maxRequestsPerSecond);
@@ -85,9 +95,8 @@ export class ConnectorService extends ChangeNotifier {
     if (!isUuid(identityProviderId) || !(await this.idps.existsBy({ id: identityProviderId })))
       throw new NotFoundError('IdentityProvider', identityProviderId);
     const existing = await this.repo.findOneBy({ identityProviderId, type: typeCode });
-    const stored: FieldValues = existing
-      ? { ...existing.config, ...this.openSecrets(existing) }
-      : {};
+    const storedSecrets = existing ? this.openSecrets(existing) : {};
+    const stored: FieldValues = existing ? { ...existing.config, ...storedSecrets } : {};
     const merged = mergeValues(type, stored, input);
     requireSecretsForNewAddress(type, stored, merged, input);
     const { config, secrets } = type.validate(merged);
@@ -95,13 +104,20 @@ export class ConnectorService extends ChangeNotifier {
       enabled: existing.enabled,
       config: JSON.stringify(existing.config),
     };
+    // Taken before the row (the same object when it exists) is changed.
+    const beforeValues = existing && plainOf(existing);
     const row = existing ?? this.repo.create({ identityProviderId, type: typeCode, enabled: true });
     row.config = config;
     row.secrets = Object.keys(secrets).length ? this.secretBox.sealJson(secrets) : null;
     if (enabled !== undefined && enabled !== null) row.enabled = enabled;
     if (maxRequestsPerSecond !== undefined) row.maxRequestsPerSecond = maxRequestsPerSecond;
     try {
-      const saved = await this.repo.save(row);
+      const saved = await this.dataSource.transaction(async (tx) => {
+        const saved = await tx.save(row);
+        const changes = this.changesOf(beforeValues, storedSecrets, saved, secrets);
+        await audit?.saveIn(tx, changes, { connectorId: saved.id });
+        return saved;
+      });
       this.changed();
       log.info(
         { connectorId: saved.id, type: typeCode, identityProviderId },
@@ -121,11 +137,30 @@ export class ConnectorService extends ChangeNotifier {
     }
   }
 
-  async remove(id: string): Promise<boolean> {
-    await this.get(id);
-    await this.repo.delete({ id });
+  async remove(id: string, audit?: AuditWriter): Promise<boolean> {
+    const connector = await this.get(id);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.delete(Connector, { id });
+      const changes = plainChanges({ type: connector.type, ...plainOf(connector) }, {});
+      await audit?.saveIn(tx, [...changes, ...secretChanges(this.openSecrets(connector), {})]);
+    });
     this.changed();
     return true;
+  }
+
+  /** A configure's changes: common settings and fields old and new, secrets changed or cleared. */
+  private changesOf(
+    before: Record<string, unknown> | null,
+    storedSecrets: Record<string, string>,
+    after: Connector,
+    secrets: Record<string, string>,
+  ): FieldChange[] {
+    const created = before ? [] : [{ field: 'type', old: null, new: after.type }];
+    return [
+      ...created,
+      ...plainChanges(before ?? {}, plainOf(after)),
+      ...secretChanges(storedSecrets, secrets),
+    ];
   }
 
   /** The plain secrets, for the provisioning engine only. */

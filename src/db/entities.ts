@@ -1,3 +1,4 @@
+import { AuditEntry } from '../audit/audit-entry.entity';
 import { Connector } from '../connector/connector.entity';
 import { ClaimMapping } from '../identity-provider/claim-mapping.entity';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
@@ -13,4 +14,5 @@ export const ENTITIES = [
   ProvisioningRecord,
   SyncJob,
   SyncObject,
+  AuditEntry,
 ];

@@ -4,6 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { logger } from '../common/logger';
+import type { AuditDraft } from '../audit/audit-draft';
 import type { Principal } from '../auth/authenticator';
 import { depthLimit } from './depth-limit';
 import { graphiqlLandingPage } from './graphiql';
@@ -25,6 +26,10 @@ const CLIENT_CODES = new Set([
 
 export interface GraphqlContext {
   principal: Principal;
+  /** The caller's IP address as this server saw it (the socket's peer; no proxy header is trusted). */
+  sourceAddress: string | null;
+  /** Set while an audited mutation runs (audit-mutations.ts). */
+  audit?: AuditDraft;
 }
 
 interface ValidationDetail {
@@ -33,7 +38,7 @@ interface ValidationDetail {
   children?: ValidationDetail[];
 }
 
-function describeValidation(details: ValidationDetail[], prefix = ''): string[] {
+export function describeValidation(details: ValidationDetail[], prefix = ''): string[] {
   return details.flatMap((d) => [
     ...Object.values(d.constraints ?? {}).map((c) => (prefix ? `${prefix}.${c}` : c)),
     ...describeValidation(d.children ?? [], prefix ? `${prefix}.${d.property}` : d.property),

@@ -1,6 +1,8 @@
 // Builds the executable schema from the resolvers; the same schema is emitted to schema/schema.graphql.
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { auditMutations } from '../audit/audit-mutations';
+import { AuditResolver } from '../audit/audit.resolver';
 import { ConnectorResolver } from '../connector/connector.resolver';
 import { IdentityProviderResolver } from '../identity-provider/identity-provider.resolver';
 import { TestProvisioningResolver } from '../provisioning/test-provisioning.resolver';
@@ -14,17 +16,25 @@ const RESOLVERS = [
   TestProvisioningResolver,
   ProvisioningHistoryResolver,
   SyncResolver,
+  AuditResolver,
 ] as const;
 
 export async function createSchema(services: Services | null): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>(
     RESOLVERS.map((R) => [R, new R(services as Services)]),
   );
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     container: { get: (cls: unknown) => instances.get(cls) },
     validate: { forbidUnknownValues: false },
   });
+  if (services) {
+    const secretFields = services.registry
+      .all()
+      .flatMap((type) => type.fields.filter((f) => f.secret).map((f) => f.name));
+    auditMutations(schema, services.audit, new Set(secretFields));
+  }
+  return schema;
 }
 
 /** The SDL as committed in schema/schema.graphql. */

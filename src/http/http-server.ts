@@ -87,7 +87,7 @@ async function handleGraphql(
       search,
       body: req.body,
     },
-    context: async () => ({ principal }),
+    context: async () => ({ principal, sourceAddress: req.socket.remoteAddress ?? null }),
   });
   await send(res, response);
 }

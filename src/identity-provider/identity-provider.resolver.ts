@@ -45,7 +45,7 @@ export class IdentityProviderResolver {
     @Arg('input') input: IdentityProviderInput,
   ): Promise<IdentityProvider> {
     this.guard(ctx).createIn(input.tenantDomain);
-    return this.services.identityProviders.create(input);
+    return this.services.identityProviders.create(input, ctx.audit);
   }
 
   @Mutation(() => IdentityProvider)
@@ -58,7 +58,7 @@ export class IdentityProviderResolver {
     await guard.identityProvider(id, 'change');
     // Moving it to another tenant needs that tenant too.
     if (input.tenantDomain) guard.createIn(input.tenantDomain);
-    return this.services.identityProviders.update(id, input);
+    return this.services.identityProviders.update(id, input, ctx.audit);
   }
 
   @Mutation(() => Boolean, {
@@ -69,7 +69,7 @@ export class IdentityProviderResolver {
     @Arg('id', () => ID) id: string,
   ): Promise<boolean> {
     await this.guard(ctx).identityProvider(id, 'change');
-    return this.services.identityProviders.delete(id);
+    return this.services.identityProviders.delete(id, ctx.audit);
   }
 
   @Mutation(() => IdentityProvider, {
@@ -81,11 +81,15 @@ export class IdentityProviderResolver {
     @Arg('mappings', () => [ClaimMappingInput]) mappings: ClaimMappingInput[],
   ): Promise<IdentityProvider> {
     await this.guard(ctx).identityProvider(identityProviderId, 'change');
-    return this.services.identityProviders.setClaimMappings(identityProviderId, mappings);
+    return this.services.identityProviders.setClaimMappings(
+      identityProviderId,
+      mappings,
+      ctx.audit,
+    );
   }
 
   private guard(ctx: GraphqlContext): Guard {
-    return new Guard(ctx.principal.access, this.services);
+    return new Guard(ctx, this.services);
   }
 
   @FieldResolver(() => [ConnectorView])

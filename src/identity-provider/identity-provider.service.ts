@@ -1,5 +1,7 @@
 // Identity providers and their claim mappings; names are unique within a tenant.
 import { DataSource, Repository } from 'typeorm';
+import type { AuditWriter } from '../audit/audit-draft';
+import { plainChanges } from '../audit/changes';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { ChangeNotifier } from '../common/change-notifier';
 import { isUuid, reachesPrototype } from '../common/validation';
@@ -10,6 +12,19 @@ import type {
   IdentityProviderInput,
   IdentityProviderUpdateInput,
 } from './identity-provider.input';
+
+/** The fields an audit entry shows the old and new values of. */
+function audited(idp: IdentityProvider): Record<string, unknown> {
+  const { name, tenantDomain, description, enabled, provisioningRoles } = idp;
+  return { name, tenantDomain, description, enabled, provisioningRoles };
+}
+
+const mappingsOf = (rows: ClaimMapping[]) =>
+  rows.map(({ remoteClaim, localClaim, defaultValue }) => ({
+    remoteClaim,
+    localClaim,
+    defaultValue,
+  }));
 
 export class IdentityProviderService extends ChangeNotifier {
   private readonly repo: Repository<IdentityProvider>;
@@ -34,18 +49,23 @@ export class IdentityProviderService extends ChangeNotifier {
     return found;
   }
 
-  async create(input: IdentityProviderInput): Promise<IdentityProvider> {
+  async create(input: IdentityProviderInput, audit?: AuditWriter): Promise<IdentityProvider> {
     await this.assertNameFree(input.tenantDomain, input.name);
     const entity = this.repo.create({
       ...input,
       description: input.description ?? null,
       provisioningRoles: input.provisioningRoles ?? [],
     });
-    return this.saveUnique(entity);
+    return this.saveUnique(entity, {}, audit);
   }
 
-  async update(id: string, input: IdentityProviderUpdateInput): Promise<IdentityProvider> {
+  async update(
+    id: string,
+    input: IdentityProviderUpdateInput,
+    audit?: AuditWriter,
+  ): Promise<IdentityProvider> {
     const entity = await this.get(id);
+    const before = audited(entity);
     const name = input.name ?? entity.name;
     const tenantDomain = input.tenantDomain ?? entity.tenantDomain;
     if (name !== entity.name || tenantDomain !== entity.tenantDomain)
@@ -55,12 +75,17 @@ export class IdentityProviderService extends ChangeNotifier {
     if (input.enabled !== undefined && input.enabled !== null) entity.enabled = input.enabled;
     if (input.provisioningRoles !== undefined)
       entity.provisioningRoles = input.provisioningRoles ?? [];
-    return this.saveUnique(entity);
+    return this.saveUnique(entity, before, audit);
   }
 
-  async delete(id: string): Promise<boolean> {
-    await this.get(id);
-    await this.repo.delete({ id });
+  async delete(id: string, audit?: AuditWriter): Promise<boolean> {
+    const entity = await this.get(id);
+    const mappings = await this.claimMappings(id);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.delete(IdentityProvider, { id });
+      const claimMappings = { claimMappings: mappingsOf(mappings) };
+      await audit?.saveIn(tx, plainChanges({ ...audited(entity), ...claimMappings }, {}));
+    });
     this.changed();
     return true;
   }
@@ -72,8 +97,10 @@ export class IdentityProviderService extends ChangeNotifier {
   async setClaimMappings(
     identityProviderId: string,
     input: ClaimMappingInput[],
+    audit?: AuditWriter,
   ): Promise<IdentityProvider> {
     await this.get(identityProviderId);
+    const before = mappingsOf(await this.claimMappings(identityProviderId));
     const seen = new Set<string>();
     for (const m of input) {
       if (seen.has(m.remoteClaim))
@@ -104,8 +131,10 @@ export class IdentityProviderService extends ChangeNotifier {
         }),
       );
       if (rows.length) await tx.save(rows);
+      await tx.update(IdentityProvider, { id: identityProviderId }, { updatedAt: new Date() });
+      const after = mappingsOf(rows);
+      await audit?.saveIn(tx, plainChanges({ claimMappings: before }, { claimMappings: after }));
     });
-    await this.repo.update({ id: identityProviderId }, { updatedAt: new Date() });
     this.changed();
     return this.get(identityProviderId);
   }
@@ -119,9 +148,18 @@ export class IdentityProviderService extends ChangeNotifier {
   }
 
   /** The unique index is the final word when two requests race for one name. */
-  private async saveUnique(entity: IdentityProvider): Promise<IdentityProvider> {
+  private async saveUnique(
+    entity: IdentityProvider,
+    before: Record<string, unknown>,
+    audit: AuditWriter | undefined,
+  ): Promise<IdentityProvider> {
     try {
-      const saved = await this.repo.save(entity);
+      const saved = await this.dataSource.transaction(async (tx) => {
+        const row = await tx.save(entity);
+        const changes = plainChanges(before, audited(row));
+        await audit?.saveIn(tx, changes, { identityProviderId: row.id });
+        return row;
+      });
       this.changed();
       return saved;
     } catch (error) {

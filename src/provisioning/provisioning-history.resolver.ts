@@ -50,22 +50,27 @@ export class ProvisioningHistoryResolver {
     description:
       'Re-runs FAILED records (at most 100): the same operation on the same connector, with the user or group as Keycloak has it now',
   })
-  replayFailed(
+  async replayFailed(
     @Ctx() ctx: GraphqlContext,
     @Arg('ids', () => [ID]) ids: string[],
   ): Promise<ReplayResult[]> {
     const guard = this.guard(ctx);
     // Replaying calls the target: an administrator of the record's tenant, else NOT_FOUND.
-    return this.services.replayer.replay(ids, async (record) => {
+    const results = await this.services.replayer.replay(ids, async (record) => {
       const notFound = () => new NotFoundError('ProvisioningRecord', String(record.id));
       // A record of no identity provider is the platform's: only its administrators see it.
       if (!record.identityProviderId) return changesEveryTenant(guard.access);
       await guard.ownedBy(record.identityProviderId, 'change', notFound);
       return true;
     });
+    if (ctx.audit)
+      ctx.audit.details = {
+        results: results.map(({ recordId, status }) => ({ recordId, status })),
+      };
+    return results;
   }
 
   private guard(ctx: GraphqlContext): Guard {
-    return new Guard(ctx.principal.access, this.services);
+    return new Guard(ctx, this.services);
   }
 }

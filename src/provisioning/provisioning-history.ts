@@ -1,5 +1,6 @@
 // Reads the provisioning log (newest first, keyset pages over the record id) and the links.
 import { In, type DataSource, type FindOperator } from 'typeorm';
+import { idCursor } from '../common/cursor';
 import { UserInputError } from '../common/errors';
 import { isUuid } from '../common/validation';
 import { ProvisionedEntity } from './provisioned-entity.entity';
@@ -7,17 +8,7 @@ import type { ProvisioningLogFilter, ProvisioningLogPage } from './provisioning-
 import { ProvisioningRecord } from './provisioning-record.entity';
 
 export const MAX_PAGE = 500;
-const CURSOR_PREFIX = 'record:';
-
-const encodeCursor = (id: number) => Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
-
-function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = Number(text.slice(CURSOR_PREFIX.length));
-  if (!text.startsWith(CURSOR_PREFIX) || !Number.isSafeInteger(id) || id < 1)
-    throw new UserInputError(`after: "${cursor}" is not a cursor from this log`, 'after');
-  return id;
-}
+const cursor = idCursor('record');
 
 function uuidOrFail(value: string | null | undefined, name: string): string | null {
   if (value == null) return null;
@@ -37,8 +28,7 @@ export class ProvisioningHistory {
   ): Promise<ProvisioningLogPage> {
     if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
       throw new UserInputError(`first must be between 1 and ${MAX_PAGE}, got ${first}`, 'first');
-    if (visible && !visible.length)
-      return { edges: [], pageInfo: { endCursor: null, hasNextPage: false } };
+    if (visible && !visible.length) return cursor.page([], first);
     const query = this.dataSource
       .getRepository(ProvisioningRecord)
       .createQueryBuilder('r')
@@ -54,16 +44,9 @@ export class ProvisioningHistory {
     const job = uuidOrFail(filter.syncJobId, 'syncJobId');
     if (job) query.andWhere('r.source = :source', { source: `sync:${job}` });
     if (filter.since) query.andWhere('r.createdAt >= :since', { since: filter.since });
-    if (after) query.andWhere('r.id < :after', { after: decodeCursor(after) });
+    if (after) query.andWhere('r.id < :after', { after: cursor.decode(after) });
     const rows = await query.getMany();
-    const nodes = rows.slice(0, first);
-    return {
-      edges: nodes.map((node) => ({ cursor: encodeCursor(node.id), node })),
-      pageInfo: {
-        endCursor: nodes.length ? encodeCursor(nodes[nodes.length - 1].id) : null,
-        hasNextPage: rows.length > first,
-      },
-    };
+    return cursor.page(rows, first);
   }
 
   /**

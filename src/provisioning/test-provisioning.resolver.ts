@@ -19,13 +19,13 @@ export class TestProvisioningResolver {
     @Arg('input') input: TestProvisioningInput,
   ): Promise<ProvisioningPreview[]> {
     // A preview (dry run) is a read; provisioning for real calls the targets: an administrator's.
-    await new Guard(ctx.principal.access, this.services).ownedBy(
+    await new Guard(ctx, this.services).ownedBy(
       input.identityProviderId,
       input.dryRun ? 'read' : 'change',
       () => new NotFoundError('IdentityProvider', input.identityProviderId),
     );
     const u = input.user;
-    return this.services.engine.runUser({
+    const previews = await this.services.engine.runUser({
       identityProviderId: input.identityProviderId,
       connectorId: input.connectorId,
       operation: input.operation,
@@ -40,5 +40,16 @@ export class TestProvisioningResolver {
         roles: u.roles,
       },
     });
+    // Provisioned for real: the audit entry says what each connector did.
+    if (ctx.audit)
+      ctx.audit.details = {
+        results: previews.map((p) => ({
+          connectorId: p.connector.id,
+          operation: p.operation,
+          status: p.status,
+          provisionedId: p.provisionedId,
+        })),
+      };
+    return previews;
   }
 }

@@ -25,12 +25,15 @@ export class SyncResolver {
     dryRun?: boolean,
   ): Promise<SyncJob> {
     await this.guard(ctx).identityProvider(identityProviderId, 'change');
-    return this.services.syncs.start({
-      identityProviderId,
-      connectorId,
-      dryRun: dryRun ?? false,
-      trigger: 'api',
-    });
+    return this.services.syncs.start(
+      {
+        identityProviderId,
+        connectorId,
+        dryRun: dryRun ?? false,
+        trigger: 'api',
+      },
+      ctx.audit,
+    );
   }
 
   @Query(() => SyncJob, { description: 'One sync with its counts as they stand' })
@@ -59,7 +62,7 @@ export class SyncResolver {
   })
   async cancelSync(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<SyncJob> {
     await this.job(ctx, id, 'change');
-    return this.services.syncs.cancel(id);
+    return this.services.syncs.cancel(id, ctx.audit);
   }
 
   @Mutation(() => SyncJob, {
@@ -71,11 +74,11 @@ export class SyncResolver {
     @Arg('id', () => ID) id: string,
   ): Promise<SyncJob> {
     await this.job(ctx, id, 'change');
-    return this.services.syncs.confirmDeletions(id);
+    return this.services.syncs.confirmDeletions(id, ctx.audit);
   }
 
   private guard(ctx: GraphqlContext): Guard {
-    return new Guard(ctx.principal.access, this.services);
+    return new Guard(ctx, this.services);
   }
 
   /** The job, if the caller may `need` its identity provider; NOT_FOUND as for an unknown id. */

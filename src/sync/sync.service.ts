@@ -2,6 +2,7 @@
 // The sidecars do the work (sidecar/sync/); everything they share lives in the sync_job row.
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
+import type { AuditWriter } from '../audit/audit-draft';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { logger } from '../common/logger';
 import { isUuid } from '../common/validation';
@@ -42,7 +43,7 @@ export class SyncService {
   }
 
   /** Queues a sync; refused while another of the identity provider is queued or running. */
-  async start(input: StartSync): Promise<SyncJob> {
+  async start(input: StartSync, audit?: AuditWriter): Promise<SyncJob> {
     const idp = await this.identityProvider(input.identityProviderId);
     if (!idp.enabled)
       throw new UserInputError(
@@ -67,7 +68,7 @@ export class SyncService {
       throw new ConflictError(
         `sync ${open.id} of identity provider ${idp.id} is ${open.status}: wait for it or cancel it`,
       );
-    return this.insert(idp.id, connectorId, input.dryRun ?? false, input.trigger);
+    return this.insert(idp.id, connectorId, input.dryRun ?? false, input.trigger, audit);
   }
 
   /**
@@ -128,22 +129,34 @@ export class SyncService {
   }
 
   /** Stops a queued, running or waiting sync: objects not converged yet are left as they are. */
-  async cancel(id: string): Promise<SyncJob> {
+  async cancel(id: string, audit?: AuditWriter): Promise<SyncJob> {
     const job = await this.get(id);
-    const done = await this.finish(job, SyncStatus.CANCELLED, 'cancelled', OPEN_STATUSES);
+    const done = await this.finish(job, SyncStatus.CANCELLED, 'cancelled', OPEN_STATUSES, audit);
     if (!done)
       throw new ConflictError(`sync ${id} is ${job.status}: it can no longer be cancelled`);
     return this.get(id);
   }
 
   /** Lets a sync stopped by the deletion safeguard go on and delete. */
-  async confirmDeletions(id: string): Promise<SyncJob> {
+  async confirmDeletions(id: string, audit?: AuditWriter): Promise<SyncJob> {
     const job = await this.get(id);
-    const result = await this.jobs.update(
-      { id, status: SyncStatus.NEEDS_CONFIRMATION },
-      { status: SyncStatus.RUNNING, deletionsConfirmed: true, leaseUntil: null, reason: null },
-    );
-    if (!result.affected)
+    const confirmed = await this.dataSource.transaction(async (tx) => {
+      const result = await tx.update(
+        SyncJob,
+        { id, status: SyncStatus.NEEDS_CONFIRMATION },
+        { status: SyncStatus.RUNNING, deletionsConfirmed: true, leaseUntil: null, reason: null },
+      );
+      if (!result.affected) return false;
+      const deletions = { field: 'pendingDeletions', old: job.pendingDeletions, new: null };
+      const status = { field: 'status', old: job.status, new: SyncStatus.RUNNING };
+      await audit?.saveIn(tx, [
+        status,
+        { field: 'deletionsConfirmed', old: false, new: true },
+        deletions,
+      ]);
+      return true;
+    });
+    if (!confirmed)
       throw new ConflictError(
         `sync ${id} is ${job.status}: only NEEDS_CONFIRMATION can be confirmed`,
       );
@@ -160,21 +173,28 @@ export class SyncService {
     status: SyncStatus,
     reason: string | null,
     from: SyncStatus[] = [SyncStatus.RUNNING],
+    audit?: AuditWriter,
   ): Promise<boolean> {
     const counts = await this.counts(job.id);
-    const result = await this.jobs.update(
-      { id: job.id, status: In(from) },
-      {
-        ...counts,
-        status,
-        reason,
-        activeIdentityProviderId: null,
-        leaseOwner: null,
-        leaseUntil: null,
-        finishedAt: new Date(),
-      },
-    );
-    if (!result.affected) return false;
+    const done = await this.dataSource.transaction(async (tx) => {
+      const result = await tx.update(
+        SyncJob,
+        { id: job.id, status: In(from) },
+        {
+          ...counts,
+          status,
+          reason,
+          activeIdentityProviderId: null,
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: new Date(),
+        },
+      );
+      if (!result.affected) return false;
+      await audit?.saveIn(tx, [{ field: 'status', old: job.status, new: status }]);
+      return true;
+    });
+    if (!done) return false;
     await this.dataSource.query('DELETE FROM sync_object WHERE jobId = ?', [job.id]);
     log.info({ jobId: job.id, status, reason, ...counts }, 'sync finished');
     return true;
@@ -222,19 +242,27 @@ export class SyncService {
     connectorId: string | null,
     dryRun: boolean,
     triggeredBy: SyncTrigger,
+    audit?: AuditWriter,
   ): Promise<SyncJob> {
-    return this.jobs.save(
-      this.jobs.create({
-        id: randomUUID(),
-        identityProviderId,
-        connectorId,
-        dryRun,
-        triggeredBy,
-        status: SyncStatus.QUEUED,
-        phase: 'GROUPS',
-        createdAt: new Date(),
-      }),
-    );
+    return this.dataSource.transaction(async (tx) => {
+      const job = await tx.save(
+        tx.create(SyncJob, {
+          id: randomUUID(),
+          identityProviderId,
+          connectorId,
+          dryRun,
+          triggeredBy,
+          status: SyncStatus.QUEUED,
+          phase: 'GROUPS',
+          createdAt: new Date(),
+        }),
+      );
+      const changes = [{ field: 'status', old: null, new: SyncStatus.QUEUED }];
+      await audit?.saveIn(tx, [...changes, { field: 'dryRun', old: null, new: dryRun }], {
+        syncJobId: job.id,
+      });
+      return job;
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { ScopeAndGroups1795944261425 } from './1795944261425-ScopeAndGroups';
 import { PortableIdsAndLogIndexes1796100000000 } from './1796100000000-PortableIdsAndLogIndexes';
 import { SyncJobs1796200000000 } from './1796200000000-SyncJobs';
 import { ConnectorPace1796300000000 } from './1796300000000-ConnectorPace';
+import { AuditTrail1796400000000 } from './1796400000000-AuditTrail';
 
 export const MARIADB_MIGRATIONS = [
   Init1764403200000,
@@ -11,4 +12,5 @@ export const MARIADB_MIGRATIONS = [
   PortableIdsAndLogIndexes1796100000000,
   SyncJobs1796200000000,
   ConnectorPace1796300000000,
+  AuditTrail1796400000000,
 ];

@@ -4,6 +4,7 @@ import { ScopeAndGroups1795944262486 } from './1795944262486-ScopeAndGroups';
 import { LogIndexes1796100000001 } from './1796100000001-LogIndexes';
 import { SyncJobs1796200000001 } from './1796200000001-SyncJobs';
 import { ConnectorPace1796300000001 } from './1796300000001-ConnectorPace';
+import { AuditTrail1796400000001 } from './1796400000001-AuditTrail';
 
 export const SQLITE_MIGRATIONS = [
   Init1764403200000,
@@ -11,4 +12,5 @@ export const SQLITE_MIGRATIONS = [
   LogIndexes1796100000001,
   SyncJobs1796200000001,
   ConnectorPace1796300000001,
+  AuditTrail1796400000001,
 ];

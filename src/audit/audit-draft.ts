@@ -1,0 +1,99 @@
+// The audit entry of one mutation while it runs: the guard notes the tenant it traced, the service
+// writes the entry inside its own transaction when the change succeeds (saveIn), and the wrapper
+// (audit-mutations.ts) writes it otherwise, with the outcome: a refusal, or a call to targets.
+import type { EntityManager } from 'typeorm';
+import { AuditEntry, type FieldChange } from './audit-entry.entity';
+
+export interface AuditActor {
+  subject: string;
+  username: string | null;
+  /** The token's issuer, or api-token / loopback. */
+  issuer: string;
+  clientId: string | null;
+  sourceAddress: string | null;
+}
+
+/** What a service needs of the draft: write the entry in the transaction that makes the change. */
+export interface AuditWriter {
+  saveIn(tx: EntityManager, changes: FieldChange[], ids?: Record<string, string>): Promise<void>;
+}
+
+const HIDDEN = '[secret]';
+
+/** Longest value per column (the entity's lengths): a long input is cut, never refused here. */
+const cut = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
+
+export class AuditDraft implements AuditWriter {
+  tenantDomain: string | null = null;
+  identityProviderId: string | null = null;
+  details: Record<string, unknown> | null = null;
+  /** The entry as written in the change's transaction; null until then. */
+  saved: AuditEntry | null = null;
+  private traced = false;
+
+  constructor(
+    readonly operation: string,
+    readonly actor: AuditActor,
+    readonly objectIds: Record<string, string | string[]>,
+    /** Secret values given in the input: never written, even inside an error message. */
+    private readonly secrets: string[],
+  ) {}
+
+  /**
+   * The tenant (and identity provider) the mutation is about, as the guard traced it. A mutation
+   * over objects of several tenants (a replay by a platform administrator) keeps no tenant: only
+   * platform administrators see its entry.
+   */
+  concerns(tenantDomain: string, identityProviderId: string | null = null): void {
+    if (!this.traced) {
+      this.traced = true;
+      this.tenantDomain = tenantDomain;
+      this.identityProviderId = identityProviderId;
+      return;
+    }
+    if (this.tenantDomain !== tenantDomain) this.tenantDomain = this.identityProviderId = null;
+    else if (identityProviderId && this.identityProviderId !== identityProviderId)
+      this.identityProviderId = null;
+  }
+
+  /** Whether a tenant has been noted yet. */
+  get hasTenant(): boolean {
+    return this.traced;
+  }
+
+  async saveIn(
+    tx: EntityManager,
+    changes: FieldChange[],
+    ids: Record<string, string> = {},
+  ): Promise<void> {
+    Object.assign(this.objectIds, ids);
+    this.identityProviderId ??= ids.identityProviderId ?? null;
+    this.saved = await tx.save(tx.create(AuditEntry, this.entry('OK', null, changes)));
+  }
+
+  /** The row to write, with every secret value given in the input replaced. */
+  entry(outcome: string, message: string | null, changes: FieldChange[] | null) {
+    const hide = (text: string) =>
+      this.secrets.reduce((t, secret) => t.split(secret).join(HIDDEN), text);
+    // Every string inside a value, keys left as they are.
+    const hideJson = <T>(value: T): T =>
+      JSON.parse(JSON.stringify(value), (_key, v: unknown): unknown =>
+        typeof v === 'string' ? hide(v) : v,
+      ) as T;
+    return {
+      operation: this.operation,
+      outcome,
+      message: message === null ? null : hide(message),
+      actorSubject: cut(this.actor.subject, 255)!,
+      actorUsername: cut(this.actor.username, 255),
+      actorIssuer: cut(this.actor.issuer, 512)!,
+      actorClientId: cut(this.actor.clientId, 255),
+      sourceAddress: cut(this.actor.sourceAddress, 64),
+      tenantDomain: cut(this.tenantDomain, 128),
+      identityProviderId: this.identityProviderId,
+      objectIds: hideJson(this.objectIds),
+      changes: hideJson(changes),
+      details: hideJson(this.details),
+    };
+  }
+}
