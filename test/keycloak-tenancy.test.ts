@@ -81,6 +81,29 @@ describe('tenants with real Keycloak tokens from several realms', () => {
     );
     expect(errorCode(theirs)).toBe('NOT_FOUND');
     expect(tenants(await as(acme, 'ada', LIST))).toEqual([acme]);
+
+    // acme's audit trail names each real caller; gus's probe is there, ada's try in globex is not.
+    const trail = ok(
+      await as(
+        acme,
+        'ada',
+        '{ auditLog { edges { node { operation outcome actorUsername actorIssuer actorClientId } } } }',
+      ),
+    ).auditLog.edges as { node: Record<string, string> }[];
+    const issuer = (realm: string) => `${KEYCLOAK}/realms/${realm}`;
+    expect(trail.map((e) => e.node)).toEqual(
+      [
+        ['deleteIdentityProvider', 'NOT_FOUND', 'gus', issuer(globex)],
+        ['createIdentityProvider', 'FORBIDDEN', 'vic', issuer(acme)],
+        ['createIdentityProvider', 'OK', 'ada', issuer(acme)],
+      ].map(([operation, outcome, actorUsername, actorIssuer]) => ({
+        operation,
+        outcome,
+        actorUsername,
+        actorIssuer,
+        actorClientId: 'provisioning-api',
+      })),
+    );
   });
 
   it('refuses a real token without either role, and one of a realm it does not know', async () => {

@@ -4,6 +4,8 @@
 // and mutation that takes an id is tried across tenants: NOT_FOUND, never FORBIDDEN, and nothing
 // changes. On the real MariaDB.
 import { SignJWT } from 'jose';
+import { MoreThan } from 'typeorm';
+import { AuditEntry } from '../src/audit/audit-entry.entity';
 import { errorCode, ok, startTestApi, type GraphqlResponse, type TestApi } from './support/api';
 import { startRealmIssuer, type RealmIssuer, type TokenOptions } from './support/realm-issuer';
 
@@ -53,6 +55,12 @@ describe('tenants: per-realm administrators and viewers', () => {
   const token = (realm: string, roles: string[], options?: TokenOptions) =>
     issuer.token(realm, roles, options);
 
+  /** Audit entries after the given id, oldest first. */
+  const auditedSince = (id: number) =>
+    api.app.dataSource
+      .getRepository(AuditEntry)
+      .find({ where: { id: MoreThan(id) }, order: { id: 'ASC' } });
+
   const admin = (realm: Realm) => token(realm, ['provisioning-admin']);
   const viewer = (realm: Realm) => token(realm, ['provisioning-viewer']);
   const as = async (jwt: string | Promise<string>, query: string, variables: object = {}) =>
@@ -98,12 +106,21 @@ describe('tenants: per-realm administrators and viewers', () => {
         { id: theirs.idp },
       ],
     ];
+    const before = await auditedSince(0);
     for (const [query, variables] of attempts) {
       const response = await as(admin('acme'), query, variables);
       // identityProvider(id) answers null for an unknown id, and so for another tenant's.
       if (query.includes('identityProvider(id')) expect(ok(response).identityProvider).toBeNull();
       else expect([query, errorCode(response)]).toEqual([query, 'NOT_FOUND']);
     }
+    // One audit entry per mutation tried (a preview is none), in the probed tenant's trail.
+    const entries = await auditedSince(before.at(-1)?.id ?? 0);
+    const audited = attempts.filter(
+      ([q]) => q.startsWith('mutation') && !/testProvisioning/.test(q),
+    );
+    expect(entries.map((e) => [e.outcome, e.tenantDomain])).toEqual(
+      audited.map(() => ['NOT_FOUND', 'globex']),
+    );
     const after = ok(
       await asStatic('query($id: ID!) { identityProvider(id: $id) { name connectors { id } } }', {
         id: theirs.idp,
@@ -244,10 +261,15 @@ describe('tenants: per-realm administrators and viewers', () => {
         { id: mine.idp },
       ],
     ];
+    const before = await auditedSince(0);
     for (const [query, variables] of mutations) {
       const response = await as(viewer('acme'), query, variables);
       expect([query, errorCode(response)]).toEqual([query, 'FORBIDDEN']);
     }
+    const entries = await auditedSince(before.at(-1)?.id ?? 0);
+    expect(entries.map((e) => [e.operation, e.outcome, e.tenantDomain])).toEqual(
+      mutations.map(([q]) => [/\{\s*(\w+)\(/.exec(q)![1], 'FORBIDDEN', 'acme']),
+    );
     const preview = await as(
       viewer('acme'),
       `mutation($id: ID!) { testProvisioning(input: { identityProviderId: $id, operation: CREATE,
@@ -318,6 +340,44 @@ describe('tenants: per-realm administrators and viewers', () => {
       expect([internal, errorCode(await configure(internal))]).toEqual([internal, 'FORBIDDEN']);
     // A public address is accepted (nothing is called while configuring).
     ok(await configure('https://93.184.215.14/scim/v2/Users'));
+  });
+
+  it('does not let a change slip into the tenant its identity provider is being moved to', async () => {
+    const { createIdentityProvider: idp } = ok(await asStatic(create('acme')));
+    // A platform administrator's move, not yet committed, holds the identity provider's row.
+    const move = api.app.dataSource.createQueryRunner();
+    await move.connect();
+    await move.startTransaction();
+    await move.query("UPDATE identity_provider SET tenantDomain = 'globex' WHERE id = ?", [idp.id]);
+    const change = as(
+      admin('acme'),
+      `mutation($id: ID!) { setClaimMappings(identityProviderId: $id,
+        mappings: [{ remoteClaim: "x", defaultValue: "slipped" }]) { id } }`,
+      { id: idp.id },
+    );
+    // The acme administrator's change passed the guard (acme, as committed) and waits for the row.
+    const waiting = async () =>
+      Number(
+        (
+          await api.app.dataSource.query(
+            "SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+          )
+        )[0].n,
+      );
+    // InnoDB refreshes this view only when it was last read over 0.1 s ago: poll slower than that.
+    while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 150));
+    await move.commitTransaction();
+    await move.release();
+    expect(errorCode(await change)).toBe('NOT_FOUND');
+    const after = ok(
+      await asStatic(
+        'query($id: ID!) { identityProvider(id: $id) { tenantDomain claimMappings { remoteClaim } } }',
+        {
+          id: idp.id,
+        },
+      ),
+    );
+    expect(after.identityProvider).toEqual({ tenantDomain: 'globex', claimMappings: [] });
   });
 
   it('refuses a realm named "." or ".." under the Keycloak it names', async () => {

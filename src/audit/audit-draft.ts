@@ -1,7 +1,9 @@
-// The audit entry of one mutation while it runs: the guard notes the tenant it traced, the service
-// writes the entry inside its own transaction when the change succeeds (saveIn), and the wrapper
-// (audit-mutations.ts) writes it otherwise, with the outcome: a refusal, or a call to targets.
+// One mutation while it runs: the guard notes the tenant it traced; the service, inside the
+// transaction that makes the change, confirms that tenant still holds (confirmTenant) and writes
+// the audit entry (saveIn); the wrapper (audit-mutations.ts) writes the entry otherwise, with the
+// outcome: a refusal, or a call to targets.
 import type { EntityManager } from 'typeorm';
+import { NotFoundError } from '../common/errors';
 import { AuditEntry, type FieldChange } from './audit-entry.entity';
 
 export interface AuditActor {
@@ -13,8 +15,15 @@ export interface AuditActor {
   sourceAddress: string | null;
 }
 
-/** What a service needs of the draft: write the entry in the transaction that makes the change. */
-export interface AuditWriter {
+/** What a service needs of the mutation it changes the database for, inside its transaction. */
+export interface MutationScope {
+  /**
+   * First in the transaction: the identity provider the guard checked is still in a tenant the
+   * caller administers, and stays there until the change commits (its row is locked), so a
+   * platform administrator moving it meanwhile cannot slip the change into another tenant.
+   */
+  confirmTenant(tx: EntityManager): Promise<void>;
+  /** Last in the transaction: the audit entry, committed with the change or not at all. */
   saveIn(tx: EntityManager, changes: FieldChange[], ids?: Record<string, string>): Promise<void>;
 }
 
@@ -23,7 +32,7 @@ const HIDDEN = '[secret]';
 /** Longest value per column (the entity's lengths): a long input is cut, never refused here. */
 const cut = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
 
-export class AuditDraft implements AuditWriter {
+export class AuditDraft implements MutationScope {
   tenantDomain: string | null = null;
   identityProviderId: string | null = null;
   details: Record<string, unknown> | null = null;
@@ -37,6 +46,8 @@ export class AuditDraft implements AuditWriter {
     readonly objectIds: Record<string, string | string[]>,
     /** Secret values given in the input: never written, even inside an error message. */
     private readonly secrets: string[],
+    /** The tenants the caller administers; null for a platform administrator. */
+    private readonly confinedTo: readonly string[] | null = null,
   ) {}
 
   /**
@@ -59,6 +70,19 @@ export class AuditDraft implements AuditWriter {
   /** Whether a tenant has been noted yet. */
   get hasTenant(): boolean {
     return this.traced;
+  }
+
+  async confirmTenant(tx: EntityManager): Promise<void> {
+    const id = this.identityProviderId;
+    if (this.confinedTo === null || !id) return;
+    // SQLite has no row locks; it runs one write transaction at a time anyway.
+    const lock = tx.connection.options.type === 'better-sqlite3' ? '' : ' FOR UPDATE';
+    const rows: { tenantDomain: string }[] = await tx.query(
+      `SELECT tenantDomain FROM identity_provider WHERE id = ?${lock}`,
+      [id],
+    );
+    if (!rows.length || !this.confinedTo.includes(rows[0].tenantDomain))
+      throw new NotFoundError('IdentityProvider', id);
   }
 
   async saveIn(

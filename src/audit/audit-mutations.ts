@@ -91,6 +91,7 @@ export function auditMutations(
         actorOf(context),
         idsOf(field.name, args),
         secretsIn(args, secretFields),
+        context.principal.access.tenants,
       );
       let result: unknown;
       try {

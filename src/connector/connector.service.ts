@@ -1,7 +1,7 @@
 // Configured connectors: upsert (one per type per identity provider), secrets sealed on the way in
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
 import { DataSource, In, Repository } from 'typeorm';
-import type { AuditWriter } from '../audit/audit-draft';
+import type { MutationScope } from '../audit/audit-draft';
 import type { FieldChange } from '../audit/audit-entry.entity';
 import { plainChanges, secretChanges } from '../audit/changes';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
@@ -87,7 +87,7 @@ export class ConnectorService extends ChangeNotifier {
     typeCode: string,
     settings: ConnectorSettings,
     input: FieldInput,
-    audit?: AuditWriter,
+    scope?: MutationScope,
   ): Promise<Connector> {
     const { enabled, maxRequestsPerSecond } = settings;
     checkRate(maxRequestsPerSecond);
@@ -113,9 +113,10 @@ export class ConnectorService extends ChangeNotifier {
     if (maxRequestsPerSecond !== undefined) row.maxRequestsPerSecond = maxRequestsPerSecond;
     try {
       const saved = await this.dataSource.transaction(async (tx) => {
+        await scope?.confirmTenant(tx);
         const saved = await tx.save(row);
         const changes = this.changesOf(beforeValues, storedSecrets, saved, secrets);
-        await audit?.saveIn(tx, changes, { connectorId: saved.id });
+        await scope?.saveIn(tx, changes, { connectorId: saved.id });
         return saved;
       });
       this.changed();
@@ -137,12 +138,13 @@ export class ConnectorService extends ChangeNotifier {
     }
   }
 
-  async remove(id: string, audit?: AuditWriter): Promise<boolean> {
+  async remove(id: string, scope?: MutationScope): Promise<boolean> {
     const connector = await this.get(id);
     await this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       await tx.delete(Connector, { id });
       const changes = plainChanges({ type: connector.type, ...plainOf(connector) }, {});
-      await audit?.saveIn(tx, [...changes, ...secretChanges(this.openSecrets(connector), {})]);
+      await scope?.saveIn(tx, [...changes, ...secretChanges(this.openSecrets(connector), {})]);
     });
     this.changed();
     return true;

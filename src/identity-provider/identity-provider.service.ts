@@ -1,6 +1,6 @@
 // Identity providers and their claim mappings; names are unique within a tenant.
 import { DataSource, Repository } from 'typeorm';
-import type { AuditWriter } from '../audit/audit-draft';
+import type { MutationScope } from '../audit/audit-draft';
 import { plainChanges } from '../audit/changes';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { ChangeNotifier } from '../common/change-notifier';
@@ -49,20 +49,20 @@ export class IdentityProviderService extends ChangeNotifier {
     return found;
   }
 
-  async create(input: IdentityProviderInput, audit?: AuditWriter): Promise<IdentityProvider> {
+  async create(input: IdentityProviderInput, scope?: MutationScope): Promise<IdentityProvider> {
     await this.assertNameFree(input.tenantDomain, input.name);
     const entity = this.repo.create({
       ...input,
       description: input.description ?? null,
       provisioningRoles: input.provisioningRoles ?? [],
     });
-    return this.saveUnique(entity, {}, audit);
+    return this.saveUnique(entity, {}, scope);
   }
 
   async update(
     id: string,
     input: IdentityProviderUpdateInput,
-    audit?: AuditWriter,
+    scope?: MutationScope,
   ): Promise<IdentityProvider> {
     const entity = await this.get(id);
     const before = audited(entity);
@@ -75,16 +75,17 @@ export class IdentityProviderService extends ChangeNotifier {
     if (input.enabled !== undefined && input.enabled !== null) entity.enabled = input.enabled;
     if (input.provisioningRoles !== undefined)
       entity.provisioningRoles = input.provisioningRoles ?? [];
-    return this.saveUnique(entity, before, audit);
+    return this.saveUnique(entity, before, scope);
   }
 
-  async delete(id: string, audit?: AuditWriter): Promise<boolean> {
+  async delete(id: string, scope?: MutationScope): Promise<boolean> {
     const entity = await this.get(id);
     const mappings = await this.claimMappings(id);
     await this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       await tx.delete(IdentityProvider, { id });
       const claimMappings = { claimMappings: mappingsOf(mappings) };
-      await audit?.saveIn(tx, plainChanges({ ...audited(entity), ...claimMappings }, {}));
+      await scope?.saveIn(tx, plainChanges({ ...audited(entity), ...claimMappings }, {}));
     });
     this.changed();
     return true;
@@ -97,7 +98,7 @@ export class IdentityProviderService extends ChangeNotifier {
   async setClaimMappings(
     identityProviderId: string,
     input: ClaimMappingInput[],
-    audit?: AuditWriter,
+    scope?: MutationScope,
   ): Promise<IdentityProvider> {
     await this.get(identityProviderId);
     const before = mappingsOf(await this.claimMappings(identityProviderId));
@@ -120,6 +121,7 @@ export class IdentityProviderService extends ChangeNotifier {
       seen.add(m.remoteClaim);
     }
     await this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       await tx.delete(ClaimMapping, { identityProviderId });
       const rows = input.map((m, position) =>
         tx.create(ClaimMapping, {
@@ -133,7 +135,7 @@ export class IdentityProviderService extends ChangeNotifier {
       if (rows.length) await tx.save(rows);
       await tx.update(IdentityProvider, { id: identityProviderId }, { updatedAt: new Date() });
       const after = mappingsOf(rows);
-      await audit?.saveIn(tx, plainChanges({ claimMappings: before }, { claimMappings: after }));
+      await scope?.saveIn(tx, plainChanges({ claimMappings: before }, { claimMappings: after }));
     });
     this.changed();
     return this.get(identityProviderId);
@@ -151,13 +153,14 @@ export class IdentityProviderService extends ChangeNotifier {
   private async saveUnique(
     entity: IdentityProvider,
     before: Record<string, unknown>,
-    audit: AuditWriter | undefined,
+    scope: MutationScope | undefined,
   ): Promise<IdentityProvider> {
     try {
       const saved = await this.dataSource.transaction(async (tx) => {
+        await scope?.confirmTenant(tx);
         const row = await tx.save(entity);
         const changes = plainChanges(before, audited(row));
-        await audit?.saveIn(tx, changes, { identityProviderId: row.id });
+        await scope?.saveIn(tx, changes, { identityProviderId: row.id });
         return row;
       });
       this.changed();

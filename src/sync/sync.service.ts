@@ -2,7 +2,7 @@
 // The sidecars do the work (sidecar/sync/); everything they share lives in the sync_job row.
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
-import type { AuditWriter } from '../audit/audit-draft';
+import type { MutationScope } from '../audit/audit-draft';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { logger } from '../common/logger';
 import { isUuid } from '../common/validation';
@@ -43,7 +43,7 @@ export class SyncService {
   }
 
   /** Queues a sync; refused while another of the identity provider is queued or running. */
-  async start(input: StartSync, audit?: AuditWriter): Promise<SyncJob> {
+  async start(input: StartSync, scope?: MutationScope): Promise<SyncJob> {
     const idp = await this.identityProvider(input.identityProviderId);
     if (!idp.enabled)
       throw new UserInputError(
@@ -68,7 +68,7 @@ export class SyncService {
       throw new ConflictError(
         `sync ${open.id} of identity provider ${idp.id} is ${open.status}: wait for it or cancel it`,
       );
-    return this.insert(idp.id, connectorId, input.dryRun ?? false, input.trigger, audit);
+    return this.insert(idp.id, connectorId, input.dryRun ?? false, input.trigger, scope);
   }
 
   /**
@@ -129,18 +129,19 @@ export class SyncService {
   }
 
   /** Stops a queued, running or waiting sync: objects not converged yet are left as they are. */
-  async cancel(id: string, audit?: AuditWriter): Promise<SyncJob> {
+  async cancel(id: string, scope?: MutationScope): Promise<SyncJob> {
     const job = await this.get(id);
-    const done = await this.finish(job, SyncStatus.CANCELLED, 'cancelled', OPEN_STATUSES, audit);
+    const done = await this.finish(job, SyncStatus.CANCELLED, 'cancelled', OPEN_STATUSES, scope);
     if (!done)
       throw new ConflictError(`sync ${id} is ${job.status}: it can no longer be cancelled`);
     return this.get(id);
   }
 
   /** Lets a sync stopped by the deletion safeguard go on and delete. */
-  async confirmDeletions(id: string, audit?: AuditWriter): Promise<SyncJob> {
+  async confirmDeletions(id: string, scope?: MutationScope): Promise<SyncJob> {
     const job = await this.get(id);
     const confirmed = await this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       const result = await tx.update(
         SyncJob,
         { id, status: SyncStatus.NEEDS_CONFIRMATION },
@@ -149,7 +150,7 @@ export class SyncService {
       if (!result.affected) return false;
       const deletions = { field: 'pendingDeletions', old: job.pendingDeletions, new: null };
       const status = { field: 'status', old: job.status, new: SyncStatus.RUNNING };
-      await audit?.saveIn(tx, [
+      await scope?.saveIn(tx, [
         status,
         { field: 'deletionsConfirmed', old: false, new: true },
         deletions,
@@ -173,10 +174,11 @@ export class SyncService {
     status: SyncStatus,
     reason: string | null,
     from: SyncStatus[] = [SyncStatus.RUNNING],
-    audit?: AuditWriter,
+    scope?: MutationScope,
   ): Promise<boolean> {
     const counts = await this.counts(job.id);
     const done = await this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       const result = await tx.update(
         SyncJob,
         { id: job.id, status: In(from) },
@@ -191,7 +193,7 @@ export class SyncService {
         },
       );
       if (!result.affected) return false;
-      await audit?.saveIn(tx, [{ field: 'status', old: job.status, new: status }]);
+      await scope?.saveIn(tx, [{ field: 'status', old: job.status, new: status }]);
       return true;
     });
     if (!done) return false;
@@ -242,9 +244,10 @@ export class SyncService {
     connectorId: string | null,
     dryRun: boolean,
     triggeredBy: SyncTrigger,
-    audit?: AuditWriter,
+    scope?: MutationScope,
   ): Promise<SyncJob> {
     return this.dataSource.transaction(async (tx) => {
+      await scope?.confirmTenant(tx);
       const job = await tx.save(
         tx.create(SyncJob, {
           id: randomUUID(),
@@ -258,7 +261,7 @@ export class SyncService {
         }),
       );
       const changes = [{ field: 'status', old: null, new: SyncStatus.QUEUED }];
-      await audit?.saveIn(tx, [...changes, { field: 'dryRun', old: null, new: dryRun }], {
+      await scope?.saveIn(tx, [...changes, { field: 'dryRun', old: null, new: dryRun }], {
         syncJobId: job.id,
       });
       return job;
