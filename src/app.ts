@@ -9,7 +9,7 @@ import { logger } from './common/logger';
 import type { Config } from './config';
 import { createApollo } from './graphql/apollo';
 import { loadGraphiqlAssets } from './graphql/graphiql';
-import { createSchema } from './graphql/schema';
+import { createSchema, printSdl } from './graphql/schema';
 import { createHttpServer } from './http/http-server';
 import { openCore } from './core';
 import type { Services } from './services';
@@ -27,7 +27,9 @@ export interface App {
 export async function startApp(config: Config): Promise<App> {
   const core = await openCore(config);
   const { dataSource, services } = core;
-  const apollo = createApollo(await createSchema(services), config);
+  const schema = await createSchema(services);
+  const authRequired = Boolean(config.apiToken || config.oidc);
+  const apollo = createApollo(schema, { ...config, authRequired });
   await apollo.start();
   const server = createHttpServer({
     apollo,
@@ -36,6 +38,7 @@ export async function startApp(config: Config): Promise<App> {
     assets: loadGraphiqlAssets(),
     maxRequestBytes: config.maxRequestBytes,
     loopbackOnly: !config.apiToken && !config.oidc,
+    sdl: config.introspection ? printSdl(schema) : null,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -67,14 +67,17 @@ export function formatError(
 
 export function createApollo(
   schema: GraphQLSchema,
-  limits: { maxQueryDepth: number },
+  limits: { maxQueryDepth: number; introspection: boolean; authRequired: boolean },
 ): ApolloServer<GraphqlContext> {
   return new ApolloServer<GraphqlContext>({
     schema,
+    // Turned off by depthLimit itself when GRAPHQL_INTROSPECTION=false, with a message that says so.
     introspection: true,
-    validationRules: [depthLimit(limits.maxQueryDepth)],
+    validationRules: [
+      depthLimit({ maxDepth: limits.maxQueryDepth, introspection: limits.introspection }),
+    ],
     parseOptions: { maxTokens: 5000 },
-    plugins: [graphiqlLandingPage],
+    plugins: [graphiqlLandingPage({ authRequired: limits.authRequired })],
     formatError,
     includeStacktraceInErrorResponses: false,
   });

@@ -1,5 +1,5 @@
-// The API's HTTP server: /graphql (Apollo, with GraphiQL for browsers), its local assets,
-// /healthz and /readyz. Authentication runs before any GraphQL work.
+// The API's HTTP server: /graphql (Apollo, with GraphiQL for browsers), its local assets, the SDL
+// at /graphql/schema.graphql, /healthz and /readyz. Authentication runs before any GraphQL work.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
@@ -22,7 +22,11 @@ interface HttpDeps {
   maxRequestBytes: number;
   /** No authentication configured: only loopback hosts and origins are answered. */
   loopbackOnly: boolean;
+  /** The schema as SDL, served to authenticated callers; null with GRAPHQL_INTROSPECTION=false. */
+  sdl: string | null;
 }
+
+export const SDL_PATH = '/graphql/schema.graphql';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -75,10 +79,7 @@ async function handleGraphql(
     if (!(error instanceof ApiError)) throw error;
     const page = await landingPage(deps, req);
     if (page) return send(res, page);
-    sendJson(res, error.code === 'FORBIDDEN' ? 403 : 401, {
-      errors: [{ message: error.message, extensions: { code: error.code } }],
-    });
-    return;
+    return refuse(res, error);
   }
   const response = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: {
@@ -90,6 +91,29 @@ async function handleGraphql(
     context: async () => ({ principal, sourceAddress: req.socket.remoteAddress ?? null }),
   });
   await send(res, response);
+}
+
+/** 401 or 403 for a caller the authenticator refused, as GraphQL errors. */
+function refuse(res: ServerResponse, error: ApiError): void {
+  sendJson(res, error.code === 'FORBIDDEN' ? 403 : 401, {
+    errors: [{ message: error.message, extensions: { code: error.code } }],
+  });
+}
+
+/** The SDL, for tools that prefer a file to introspection; behind the same authentication. */
+async function serveSdl(deps: HttpDeps, req: IncomingMessage, res: ServerResponse) {
+  try {
+    await deps.authenticate(req.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return refuse(res, error);
+  }
+  if (deps.sdl === null)
+    return sendJson(res, 404, {
+      error: 'the schema is not served: introspection is turned off (GRAPHQL_INTROSPECTION=false)',
+    });
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(deps.sdl);
 }
 
 async function readiness(deps: HttpDeps, res: ServerResponse) {
@@ -142,6 +166,8 @@ export function createHttpServer(deps: HttpDeps): http.Server {
       });
       return void res.end(asset.body);
     }
+    if (req.method === 'GET' && url.pathname === SDL_PATH)
+      return void serveSdl(deps, req, res).catch(fail);
     if (url.pathname !== '/graphql')
       return sendJson(res, 404, { error: 'not found: the API is at /graphql' });
     parseJson(req, res, (error?: unknown) => {
