@@ -21,7 +21,7 @@ export type FieldChange =
 @Index('ix_audit_username', ['actorUsername', 'id'])
 @Index('ix_audit_operation', ['operation', 'id'])
 export class AuditEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The entry's id" })
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: number;
 
@@ -78,7 +78,10 @@ export class AuditEntry {
   @Column({ type: 'varchar', length: 128, nullable: true })
   tenantDomain: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The identity provider the mutation concerned; null when it concerned none',
+  })
   @Column({ type: 'uuid', nullable: true })
   identityProviderId: string | null;
 

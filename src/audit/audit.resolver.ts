@@ -15,7 +15,11 @@ export class AuditResolver {
   })
   auditLog(
     @Ctx() ctx: GraphqlContext,
-    @Arg('filter', () => AuditLogFilter, { defaultValue: {} }) filter: AuditLogFilter,
+    @Arg('filter', () => AuditLogFilter, {
+      defaultValue: {},
+      description: 'Narrows the trail; left out: every entry the caller sees',
+    })
+    filter: AuditLogFilter,
     @Arg('first', () => Int, { defaultValue: 20, description: `At most ${MAX_AUDIT_PAGE}` })
     first: number,
     @Arg('after', () => String, {

@@ -28,14 +28,16 @@ export class AuditLogFilter {
   until?: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One audit entry and its place in the trail' })
 export class AuditEntryEdge {
-  @Field() cursor: string;
-  @Field(() => AuditEntry) node: AuditEntry;
+  @Field({ description: "The entry's position: pass it as after to continue past it" })
+  cursor: string;
+  @Field(() => AuditEntry, { description: 'The entry' }) node: AuditEntry;
 }
 
 @ObjectType({ description: 'A page of the audit trail, newest first' })
 export class AuditLogPage {
-  @Field(() => [AuditEntryEdge]) edges: AuditEntryEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => [AuditEntryEdge], { description: 'The entries of this page' })
+  edges: AuditEntryEdge[];
+  @Field(() => PageInfo, { description: 'Where this page ends' }) pageInfo: PageInfo;
 }

@@ -22,6 +22,7 @@ import {
   ScimConnector,
 } from './connector.types';
 import { toConnectorView } from './connector.view';
+import { CONNECTOR } from './connector.descriptions';
 
 function fieldsOf(input: object): { settings: ConnectorSettings; values: FieldInput } {
   const {
@@ -54,38 +55,48 @@ export class ConnectorResolver {
     }));
   }
 
-  @Mutation(() => GoogleConnector)
+  @Mutation(() => GoogleConnector, {
+    description: CONNECTOR.configure('Google Workspace connector'),
+  })
   configureGoogleConnector(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) idpId: string,
-    @Arg('input') input: GoogleConnectorInput,
+    @Arg('identityProviderId', () => ID, { description: CONNECTOR.identityProviderIdArg })
+    idpId: string,
+    @Arg('input', { description: CONNECTOR.inputArg }) input: GoogleConnectorInput,
   ): Promise<ConnectorView> {
     return this.configure(ctx, idpId, 'google', fieldsOf(input));
   }
 
-  @Mutation(() => SalesforceConnector)
+  @Mutation(() => SalesforceConnector, { description: CONNECTOR.configure('Salesforce connector') })
   configureSalesforceConnector(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) idpId: string,
-    @Arg('input') input: SalesforceConnectorInput,
+    @Arg('identityProviderId', () => ID, { description: CONNECTOR.identityProviderIdArg })
+    idpId: string,
+    @Arg('input', { description: CONNECTOR.inputArg }) input: SalesforceConnectorInput,
   ): Promise<ConnectorView> {
     return this.configure(ctx, idpId, 'salesforce', fieldsOf(input));
   }
 
-  @Mutation(() => ScimConnector)
+  @Mutation(() => ScimConnector, {
+    description: CONNECTOR.configure('SCIM connector of the given version'),
+  })
   configureScimConnector(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) idpId: string,
-    @Arg('input') input: ScimConnectorInput,
+    @Arg('identityProviderId', () => ID, { description: CONNECTOR.identityProviderIdArg })
+    idpId: string,
+    @Arg('input', { description: CONNECTOR.inputArg }) input: ScimConnectorInput,
   ): Promise<ConnectorView> {
     return this.configure(ctx, idpId, input.version, fieldsOf(input));
   }
 
-  @Mutation(() => CustomConnector)
+  @Mutation(() => CustomConnector, {
+    description: CONNECTOR.configure('connector of a custom type'),
+  })
   configureCustomConnector(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) idpId: string,
-    @Arg('input') input: CustomConnectorInput,
+    @Arg('identityProviderId', () => ID, { description: CONNECTOR.identityProviderIdArg })
+    idpId: string,
+    @Arg('input', { description: CONNECTOR.inputArg }) input: CustomConnectorInput,
   ): Promise<ConnectorView> {
     if (this.services.registry.isBuiltIn(input.type)) {
       throw new UserInputError(
@@ -101,10 +112,13 @@ export class ConnectorResolver {
     });
   }
 
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description:
+      'Deletes a connector and its links (what its target knows users and groups by); nothing is deleted at the target',
+  })
   async removeConnector(
     @Ctx() ctx: GraphqlContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The connector's id" }) id: string,
   ): Promise<boolean> {
     await new Guard(ctx, this.services).connector(id, 'change');
     return this.services.connectors.remove(id, ctx.audit);

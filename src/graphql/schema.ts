@@ -28,6 +28,11 @@ export async function createSchema(services: Services | null): Promise<GraphQLSc
     container: { get: (cls: unknown) => instances.get(cls) },
     validate: { forbidUnknownValues: false },
   });
+  // type-graphql makes the root types itself and takes no description for them.
+  schema.getQueryType()!.description =
+    "Reads: identity providers, connector types, the provisioning log and links, syncs and the audit trail, within the caller's tenants";
+  schema.getMutationType()!.description =
+    'Changes to configuration and calls to targets; each is audited, except a testProvisioning preview';
   if (services) {
     const secretFields = services.registry
       .all()

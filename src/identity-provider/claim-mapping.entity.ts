@@ -3,7 +3,10 @@ import { Field, ObjectType } from 'type-graphql';
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { IdentityProvider } from './identity-provider.entity';
 
-@ObjectType()
+@ObjectType({
+  description:
+    "What one target attribute is sent: the user's value of the local claim, else the default value; neither, and it is left out",
+})
 @Entity('claim_mapping')
 export class ClaimMapping {
   @PrimaryGeneratedColumn('uuid')
@@ -30,7 +33,10 @@ export class ClaimMapping {
   @Column({ type: 'varchar', length: 255, nullable: true })
   localClaim: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Sent when the user has no value for the local claim, or no local claim is set',
+  })
   @Column({ type: 'varchar', length: 1024, nullable: true })
   defaultValue: string | null;
 }

@@ -14,11 +14,14 @@ import {
 @Entity('identity_provider')
 @Index('uq_identity_provider_tenant_name', ['tenantDomain', 'name'], { unique: true })
 export class IdentityProvider {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The identity provider's id" })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field()
+  @Field({
+    description:
+      'Its name, unique within its tenant; the IDP value of provisioning patterns (e.g. salesforce)',
+  })
   @Column({ length: 128 })
   name: string;
 
@@ -28,11 +31,13 @@ export class IdentityProvider {
   @Column({ length: 128 })
   tenantDomain: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text for administrators' })
   @Column({ type: 'varchar', length: 1024, nullable: true })
   description: string | null;
 
-  @Field()
+  @Field({
+    description: 'Whether it provisions; while disabled, every operation through it is SKIPPED',
+  })
   @Column({ default: true })
   enabled: boolean;
 
@@ -49,11 +54,11 @@ export class IdentityProvider {
     this.provisioningRoles ??= [];
   }
 
-  @Field()
+  @Field({ description: 'When it was registered' })
   @CreateDateColumn()
   createdAt: Date;
 
-  @Field()
+  @Field({ description: 'When it or its claim mappings last changed' })
   @UpdateDateColumn()
   updatedAt: Date;
 }

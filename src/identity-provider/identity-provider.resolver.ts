@@ -17,19 +17,28 @@ import {
 export class IdentityProviderResolver {
   constructor(private readonly services: Services) {}
 
-  @Query(() => [IdentityProvider])
+  @Query(() => [IdentityProvider], {
+    description: "The identity providers of the caller's tenants, by tenant, then name",
+  })
   async identityProviders(
     @Ctx() { principal }: GraphqlContext,
-    @Arg('tenantDomain', () => String, { nullable: true }) tenantDomain?: string | null,
+    @Arg('tenantDomain', () => String, {
+      nullable: true,
+      description: "Only this tenant's (Keycloak realm); left out: every tenant the caller sees",
+    })
+    tenantDomain?: string | null,
   ): Promise<IdentityProvider[]> {
     const all = await this.services.identityProviders.list(tenantDomain);
     return all.filter((idp) => seesTenant(principal.access, idp.tenantDomain));
   }
 
-  @Query(() => IdentityProvider, { nullable: true })
+  @Query(() => IdentityProvider, {
+    nullable: true,
+    description: "One identity provider; null when the caller's tenants have none with this id",
+  })
   async identityProvider(
     @Ctx() ctx: GraphqlContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The identity provider's id" }) id: string,
   ): Promise<IdentityProvider | null> {
     return this.guard(ctx)
       .identityProvider(id, 'read')
@@ -39,20 +48,26 @@ export class IdentityProviderResolver {
       });
   }
 
-  @Mutation(() => IdentityProvider)
+  @Mutation(() => IdentityProvider, {
+    description:
+      'Registers an identity provider in a tenant the caller administers; CONFLICT when the tenant already has one of that name',
+  })
   createIdentityProvider(
     @Ctx() ctx: GraphqlContext,
-    @Arg('input') input: IdentityProviderInput,
+    @Arg('input', { description: 'Its name, tenant and settings' }) input: IdentityProviderInput,
   ): Promise<IdentityProvider> {
     this.guard(ctx).createIn(input.tenantDomain);
     return this.services.identityProviders.create(input, ctx.audit);
   }
 
-  @Mutation(() => IdentityProvider)
+  @Mutation(() => IdentityProvider, {
+    description:
+      'Changes an identity provider; fields left out keep their values. CONFLICT when the new name is taken in its tenant',
+  })
   async updateIdentityProvider(
     @Ctx() ctx: GraphqlContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('input') input: IdentityProviderUpdateInput,
+    @Arg('id', () => ID, { description: 'The identity provider to change' }) id: string,
+    @Arg('input', { description: 'The changes' }) input: IdentityProviderUpdateInput,
   ): Promise<IdentityProvider> {
     const guard = this.guard(ctx);
     await guard.identityProvider(id, 'change');
@@ -66,7 +81,7 @@ export class IdentityProviderResolver {
   })
   async deleteIdentityProvider(
     @Ctx() ctx: GraphqlContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The identity provider to delete' }) id: string,
   ): Promise<boolean> {
     await this.guard(ctx).identityProvider(id, 'change');
     return this.services.identityProviders.delete(id, ctx.audit);
@@ -77,8 +92,14 @@ export class IdentityProviderResolver {
   })
   async setClaimMappings(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) identityProviderId: string,
-    @Arg('mappings', () => [ClaimMappingInput]) mappings: ClaimMappingInput[],
+    @Arg('identityProviderId', () => ID, {
+      description: 'The identity provider whose mappings are replaced',
+    })
+    identityProviderId: string,
+    @Arg('mappings', () => [ClaimMappingInput], {
+      description: 'The whole new list, in order: each remoteClaim at most once; [] removes all',
+    })
+    mappings: ClaimMappingInput[],
   ): Promise<IdentityProvider> {
     await this.guard(ctx).identityProvider(identityProviderId, 'change');
     return this.services.identityProviders.setClaimMappings(
@@ -92,13 +113,17 @@ export class IdentityProviderResolver {
     return new Guard(ctx, this.services);
   }
 
-  @FieldResolver(() => [ConnectorView])
+  @FieldResolver(() => [ConnectorView], {
+    description: 'Its outbound provisioning connectors, at most one per type',
+  })
   async connectors(@Root() idp: IdentityProvider): Promise<ConnectorView[]> {
     const snapshot = await this.services.snapshots.get(idp.id);
     return snapshot.connectors.map((c) => snapshot.views.get(c.id)!);
   }
 
-  @FieldResolver(() => [ClaimMapping])
+  @FieldResolver(() => [ClaimMapping], {
+    description: 'Its claim mappings, in order: what each target attribute is sent',
+  })
   claimMappings(@Root() idp: IdentityProvider): Promise<ClaimMapping[]> {
     return this.services.identityProviders.claimMappings(idp.id);
   }

@@ -20,7 +20,10 @@ export class ProvisioningHistoryResolver {
   })
   async provisioningLog(
     @Ctx() ctx: GraphqlContext,
-    @Arg('filter', () => ProvisioningLogFilter, { defaultValue: {} })
+    @Arg('filter', () => ProvisioningLogFilter, {
+      defaultValue: {},
+      description: 'Narrows the log; left out: every record the caller sees',
+    })
     filter: ProvisioningLogFilter,
     @Arg('first', () => Int, { defaultValue: 50, description: 'At most 500' }) first: number,
     @Arg('after', () => String, {
@@ -34,12 +37,21 @@ export class ProvisioningHistoryResolver {
   }
 
   @Query(() => [ProvisionedEntity], {
-    description: 'What each target knows local users and groups by (the links)',
+    description:
+      'What each target knows local users and groups by (the links), most recently synced first, at most 500',
   })
   async provisionedEntities(
     @Ctx() ctx: GraphqlContext,
-    @Arg('connectorId', () => ID, { nullable: true }) connectorId?: string | null,
-    @Arg('localId', () => String, { nullable: true }) localId?: string | null,
+    @Arg('connectorId', () => ID, {
+      nullable: true,
+      description: "Only this connector's links; give connectorId, localId or both",
+    })
+    connectorId?: string | null,
+    @Arg('localId', () => String, {
+      nullable: true,
+      description: 'Only the links of this Keycloak user or group id',
+    })
+    localId?: string | null,
   ): Promise<ProvisionedEntity[]> {
     const visible = await this.guard(ctx).visibleIdentityProviderIds();
     const connectors = visible && (await this.services.connectors.idsOf(visible));
@@ -52,7 +64,11 @@ export class ProvisioningHistoryResolver {
   })
   async replayFailed(
     @Ctx() ctx: GraphqlContext,
-    @Arg('ids', () => [ID]) ids: string[],
+    @Arg('ids', () => [ID], {
+      description:
+        'Ids of FAILED records, as provisioningLog shows them; if one is unknown or did not fail, nothing runs',
+    })
+    ids: string[],
   ): Promise<ReplayResult[]> {
     const guard = this.guard(ctx);
     // Replaying calls the target: an administrator of the record's tenant, else NOT_FOUND.

@@ -13,20 +13,29 @@ import { ProvisioningStatus } from './test-provisioning.types';
 @Index('ix_record_created', ['createdAt'])
 @Index('ix_record_source', ['source', 'id'])
 export class ProvisioningRecord {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The record's id: what replayFailed takes" })
   // 64-bit in the database; read as a number (bigNumberStrings off), exact up to 2^53 rows.
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: number;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The identity provider it ran for (kept after the identity provider is deleted)',
+  })
   @Column({ type: 'uuid', nullable: true })
   identityProviderId: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The connector it ran through (kept after the connector is removed)',
+  })
   @Column({ type: 'uuid', nullable: true })
   connectorId: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The connector's type code: google, salesforce, scim-1.1, scim-2 or a custom type",
+  })
   @Column({ length: 64, nullable: true, type: 'varchar' })
   connectorType: string | null;
 
@@ -42,7 +51,7 @@ export class ProvisioningRecord {
   @Column({ length: 255 })
   localId: string;
 
-  @Field(() => ProvisioningStatus)
+  @Field(() => ProvisioningStatus, { description: 'How it ended' })
   @Column({ length: 10 })
   status: ProvisioningStatus;
 
@@ -54,11 +63,17 @@ export class ProvisioningRecord {
   @Column({ type: 'varchar', length: 255, nullable: true })
   provisionedId: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The target's id for the entity, where known",
+  })
   @Column({ type: 'varchar', length: 255, nullable: true })
   remoteId: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'When FAILED, the error code, e.g. HTTP_503, TIMEOUT or CONNECTOR_UNUSABLE',
+  })
   @Column({ type: 'varchar', length: 64, nullable: true })
   errorCode: string | null;
 
@@ -74,15 +89,24 @@ export class ProvisioningRecord {
   @Column({ type: 'simple-json', nullable: true })
   request: object | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How long the connector took, in milliseconds (retries and waits included)',
+  })
   @Column({ type: 'int', nullable: true })
   durationMs: number | null;
 
-  @Field({ description: '"api" or the Kafka event (topic/partition/offset)' })
+  @Field({
+    description:
+      'Where it came from: api (testProvisioning), sync:<sync id>, replay:<record id>, or the Kafka event (topic/partition/offset#event id)',
+  })
   @Column({ length: 255 })
   source: string;
 
-  @Field()
+  @Field({
+    description:
+      'When it was written. Kept PROVISIONING_LOG_RETENTION_DAYS (default 90), FAILED ones PROVISIONING_LOG_FAILED_RETENTION_DAYS (default 365)',
+  })
   @CreateDateColumn()
   createdAt: Date;
 }

@@ -16,7 +16,8 @@ export class TestProvisioningResolver {
   })
   async testProvisioning(
     @Ctx() ctx: GraphqlContext,
-    @Arg('input') input: TestProvisioningInput,
+    @Arg('input', { description: 'The identity provider, operation and test user' })
+    input: TestProvisioningInput,
   ): Promise<ProvisioningPreview[]> {
     // A preview (dry run) is a read; provisioning for real calls the targets: an administrator's.
     await new Guard(ctx, this.services).ownedBy(

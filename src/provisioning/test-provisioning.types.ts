@@ -9,7 +9,20 @@ export enum ProvisioningOperation {
   UPDATE = 'UPDATE',
   DELETE = 'DELETE',
 }
-registerEnumType(ProvisioningOperation, { name: 'ProvisioningOperation' });
+registerEnumType(ProvisioningOperation, {
+  name: 'ProvisioningOperation',
+  description: 'What to do with a user at each target',
+  valuesConfig: {
+    CREATE: { description: 'Create the user; one already linked at a connector is updated' },
+    UPDATE: {
+      description: 'Update the user; one never provisioned through a connector is created',
+    },
+    DELETE: {
+      description:
+        'Delete the user (Salesforce: deactivate); one never provisioned through a connector is SKIPPED',
+    },
+  },
+});
 
 export enum ProvisioningStatus {
   PREVIEWED = 'PREVIEWED',
@@ -17,27 +30,45 @@ export enum ProvisioningStatus {
   FAILED = 'FAILED',
   SKIPPED = 'SKIPPED',
 }
-registerEnumType(ProvisioningStatus, { name: 'ProvisioningStatus' });
+registerEnumType(ProvisioningStatus, {
+  name: 'ProvisioningStatus',
+  description: 'How one operation at one connector ended',
+  valuesConfig: {
+    PREVIEWED: { description: 'A dry run: the request was worked out, nothing was sent' },
+    SUCCEEDED: { description: 'The target did it' },
+    FAILED: {
+      description:
+        'It did not happen (the target refused it, retries ran out, or the connector is unusable): see the error; replayFailed runs it again',
+    },
+    SKIPPED: {
+      description:
+        'Nothing was sent: the reason says why (disabled, out of scope, unchanged, nothing to delete, …)',
+    },
+  },
+});
 
-@InputType()
+@InputType({ description: "One of the test user's local claims" })
 export class ClaimValueInput {
   @Field({ description: 'A local claim URI, e.g. http://wso2.org/claims/emailaddress' })
   @Length(1, 255)
   uri: string;
 
-  @Field()
+  @Field({ description: "The claim's value (at most 4096 characters)" })
   @MaxLength(4096)
   value: string;
 }
 
-@InputType()
+@InputType({ description: 'The user to provision, as Keycloak would describe them' })
 export class TestUserInput {
   @Field(() => ID, { nullable: true, description: 'The local user id; defaults to the username' })
   @IsOptional()
   @Length(1, 255)
   id?: string;
 
-  @Field()
+  @Field({
+    description:
+      'The username; a "DOMAIN/" prefix names the user store (UD in patterns, unless userStoreDomain is given) and the rest is UN',
+  })
   @Length(1, 255)
   username: string;
 
@@ -57,7 +88,11 @@ export class TestUserInput {
   @MaxLength(128)
   tenantDomain?: string | null;
 
-  @Field(() => [ClaimValueInput], { defaultValue: [] })
+  @Field(() => [ClaimValueInput], {
+    defaultValue: [],
+    description:
+      "The user's local claims (at most 200); http://wso2.org/claims/username defaults to the username",
+  })
   @ArrayMaxSize(200)
   @ValidateNested()
   claims: ClaimValueInput[];
@@ -73,9 +108,9 @@ export class TestUserInput {
   roles?: string[] | null;
 }
 
-@InputType()
+@InputType({ description: 'What testProvisioning previews or provisions' })
 export class TestProvisioningInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The identity provider whose connectors run' })
   identityProviderId: string;
 
   @Field(() => ID, {
@@ -84,10 +119,14 @@ export class TestProvisioningInput {
   })
   connectorId?: string | null;
 
-  @Field(() => ProvisioningOperation, { defaultValue: ProvisioningOperation.CREATE })
+  @Field(() => ProvisioningOperation, {
+    defaultValue: ProvisioningOperation.CREATE,
+    description:
+      'The operation asked for (default CREATE); each connector may change it by its link',
+  })
   operation: ProvisioningOperation;
 
-  @Field(() => TestUserInput)
+  @Field(() => TestUserInput, { description: 'The user to provision' })
   @ValidateNested()
   user: TestUserInput;
 
@@ -98,49 +137,76 @@ export class TestProvisioningInput {
   dryRun: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Why a connector failed' })
 export class ProvisioningError {
   @Field({ description: "The target's error code, e.g. HTTP_503, SCIM_uniqueness, TIMEOUT" })
   code: string;
-  @Field() message: string;
+  @Field({
+    description: "The target's (or this service's) message, with the connector's secrets redacted",
+  })
+  message: string;
   @Field({ description: 'Whether trying again later can succeed' }) retriable: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One header of a request' })
 export class HttpHeader {
-  @Field() name: string;
-  @Field() value: string;
+  @Field({ description: 'The header name, e.g. Authorization' }) name: string;
+  @Field({ description: 'Its value, credentials and tokens redacted' }) value: string;
 }
 
 @ObjectType({
   description: 'An HTTP request as the connector sends it; secrets and tokens redacted',
 })
 export class HttpRequest {
-  @Field() method: string;
-  @Field() url: string;
-  @Field(() => [HttpHeader]) headers: HttpHeader[];
-  @Field(() => GraphQLJSON, { nullable: true }) body: unknown;
+  @Field({ description: 'The HTTP method, e.g. POST' }) method: string;
+  @Field({ description: 'The full URL at the target' }) url: string;
+  @Field(() => [HttpHeader], { description: 'The request headers' }) headers: HttpHeader[];
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'The JSON body (secrets redacted); null when the request has none',
+  })
+  body: unknown;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'What one connector would send for the test user (a preview), or what it did',
+})
 export class ProvisioningPreview {
-  @Field(() => ConnectorView) connector: ConnectorView;
+  @Field(() => ConnectorView, { description: 'The connector this result is for' })
+  connector: ConnectorView;
   @Field(() => ProvisioningOperation, {
     description: 'The operation after link rules (an unlinked UPDATE is a CREATE)',
   })
   operation: ProvisioningOperation;
   @Field(() => String, { nullable: true, description: 'What the target knows the user by' })
   provisionedId: string | null;
-  @Field(() => HttpRequest, { nullable: true }) request: HttpRequest | null;
-  @Field(() => ProvisioningStatus) status: ProvisioningStatus;
-  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field(() => HttpRequest, {
+    nullable: true,
+    description: 'The exact request (PREVIEWED only); null when skipped or provisioned for real',
+  })
+  request: HttpRequest | null;
+  @Field(() => ProvisioningStatus, { description: 'How it ended at this connector' })
+  status: ProvisioningStatus;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why it was SKIPPED, or a note on a changed operation (e.g. deprovisioned as out of scope)',
+  })
+  reason: string | null;
   @Field(() => String, {
     nullable: true,
     description: "The target's id for the user, from the link",
   })
   remoteId: string | null;
-  @Field(() => ProvisioningError, { nullable: true }) error: ProvisioningError | null;
+  @Field(() => ProvisioningError, {
+    nullable: true,
+    description: 'What went wrong when FAILED; null otherwise',
+  })
+  error: ProvisioningError | null;
   @Field(() => Int, { description: 'Calls made to the target, retries included; 0 for previews' })
   attempts: number;
-  @Field(() => Int) durationMs: number;
+  @Field(() => Int, {
+    description: 'How long this connector took, in milliseconds (retries and waits included)',
+  })
+  durationMs: number;
 }

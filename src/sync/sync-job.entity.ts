@@ -45,11 +45,11 @@ export type SyncPhase = 'GROUPS' | 'USERS' | 'SETTLE' | 'DELETIONS' | 'FINISH';
 @Index('ix_sync_job_idp', ['identityProviderId', 'createdAt'])
 @Index('uq_sync_job_active', ['activeIdentityProviderId'], { unique: true })
 export class SyncJob {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The sync's id" })
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The identity provider whose realm it syncs' })
   @Column({ type: 'varchar', length: 36 })
   identityProviderId: string;
 
@@ -64,7 +64,7 @@ export class SyncJob {
   @Column({ type: 'varchar', length: 36, nullable: true })
   activeIdentityProviderId: string | null;
 
-  @Field(() => SyncStatus)
+  @Field(() => SyncStatus, { description: 'Where it is' })
   @Column({ type: 'varchar', length: 24 })
   status: SyncStatus;
 
@@ -106,15 +106,21 @@ export class SyncJob {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   leaseUntil: Date | null;
 
-  @Field()
+  @Field({ description: 'When it was queued' })
   @Column({ type: 'datetime', precision: 3 })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When a sidecar began walking the realm; null while QUEUED',
+  })
   @Column({ type: 'datetime', precision: 3, nullable: true })
   startedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it ended (SUCCEEDED, FAILED or CANCELLED); null until then',
+  })
   @Column({ type: 'datetime', precision: 3, nullable: true })
   finishedAt: Date | null;
 

@@ -18,7 +18,10 @@ export class SyncResolver {
   })
   async startSync(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) identityProviderId: string,
+    @Arg('identityProviderId', () => ID, {
+      description: 'The identity provider whose realm is synced',
+    })
+    identityProviderId: string,
     @Arg('connectorId', () => ID, { nullable: true, description: 'Only this connector' })
     connectorId?: string | null,
     @Arg('dryRun', { defaultValue: false, description: 'Record every decision, change nothing' })
@@ -37,14 +40,20 @@ export class SyncResolver {
   }
 
   @Query(() => SyncJob, { description: 'One sync with its counts as they stand' })
-  syncJob(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<SyncJob> {
+  syncJob(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('id', () => ID, { description: "The sync's id" }) id: string,
+  ): Promise<SyncJob> {
     return this.job(ctx, id, 'read');
   }
 
   @Query(() => [SyncJob], { description: "An identity provider's syncs, newest first" })
   async syncJobs(
     @Ctx() ctx: GraphqlContext,
-    @Arg('identityProviderId', () => ID) identityProviderId: string,
+    @Arg('identityProviderId', () => ID, {
+      description: 'The identity provider whose syncs are listed',
+    })
+    identityProviderId: string,
     @Arg('first', () => Int, { defaultValue: 20, description: 'At most 100' }) first: number,
     @Arg('after', () => ID, {
       nullable: true,
@@ -60,7 +69,10 @@ export class SyncResolver {
     description:
       'Stops a queued, running or waiting sync; objects not yet converged are left as they are',
   })
-  async cancelSync(@Ctx() ctx: GraphqlContext, @Arg('id', () => ID) id: string): Promise<SyncJob> {
+  async cancelSync(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('id', () => ID, { description: 'The sync to stop' }) id: string,
+  ): Promise<SyncJob> {
     await this.job(ctx, id, 'change');
     return this.services.syncs.cancel(id, ctx.audit);
   }
@@ -71,7 +83,7 @@ export class SyncResolver {
   })
   async confirmSyncDeletions(
     @Ctx() ctx: GraphqlContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'The sync waiting in NEEDS_CONFIRMATION' }) id: string,
   ): Promise<SyncJob> {
     await this.job(ctx, id, 'change');
     return this.services.syncs.confirmDeletions(id, ctx.audit);
@@ -92,7 +104,9 @@ export class SyncResolver {
     return job;
   }
 
-  @FieldResolver(() => IdentityProvider)
+  @FieldResolver(() => IdentityProvider, {
+    description: 'The identity provider whose realm it syncs',
+  })
   async identityProvider(@Root() job: SyncJob): Promise<IdentityProvider> {
     return (await this.services.snapshots.get(job.identityProviderId)).identityProvider;
   }
