@@ -187,6 +187,29 @@ async function syncOnce(
   }
 }
 
+const STATEMENTS = ['Com_select', 'Com_insert', 'Com_update', 'Com_delete'];
+
+/** MariaDB's statement counters (server-wide: nothing else runs here meanwhile). */
+async function statementCounts(core: Core): Promise<Map<string, number>> {
+  const rows: { Variable_name: string; Value: string }[] = await core.dataSource.query(
+    `SHOW GLOBAL STATUS WHERE Variable_name IN (${STATEMENTS.map(() => '?').join(', ')})`,
+    STATEMENTS,
+  );
+  return new Map(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+}
+
+/** Statements between two readings, per 100 objects synced. */
+function statementsPer100(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  objects: number,
+) {
+  return STATEMENTS.map((name) => {
+    const n = (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    return `${name.slice(4)} ${((100 * n) / objects).toFixed(1)}`;
+  }).join(', ');
+}
+
 async function main() {
   const broker = ensureBroker();
   configureLogger('warn');
@@ -271,8 +294,10 @@ async function main() {
     const pids = accountedProcesses(sidecar.child.pid!, scim.pid);
     const before = await targetRequests(scim.statsUrl!);
     const cpu0 = cpuSnapshot(pids);
+    const sql0 = await statementCounts(core);
     const initial = await syncOnce(core, benchIdp);
     const cpuInitial = cpuSplit(cpu0, cpuSnapshot(pids));
+    const sqlInitial = statementsPer100(sql0, await statementCounts(core), USERS + GROUPS);
     const afterInitial = await targetRequests(scim.statsUrl!);
     const initialRate = USERS / initial.seconds;
     console.log(`[${elapsed()}] (a) sync ${initialRate.toFixed(0)} users/s`);
@@ -284,8 +309,10 @@ async function main() {
     // ---- (b) nothing changed
     const beforeResync = await targetRequests(scim.statsUrl!);
     const cpu1 = cpuSnapshot(pids);
+    const sql1 = await statementCounts(core);
     const resync = await syncOnce(core, benchIdp);
     const cpuResync = cpuSplit(cpu1, cpuSnapshot(pids));
+    const sqlResync = statementsPer100(sql1, await statementCounts(core), USERS + GROUPS);
     const afterResync = await targetRequests(scim.statsUrl!);
     console.log(`[${elapsed()}] (b) resync ${resync.seconds.toFixed(1)} s`);
     const rssSmall = sidecar.rss.max;
@@ -324,6 +351,7 @@ async function main() {
       `| raw with memberships (after) | ${n(rawWork2.perSecond)} | ${rawWork2.failures} |`,
     );
     console.log(`CPU during the sync: ${cpuInitial}`);
+    console.log(`MariaDB statements per 100 objects during the sync: ${sqlInitial}`);
     console.log(
       `\nsync job: created ${job.created}, updated ${job.updated}, unchanged ${job.unchanged}, failed ${job.failed}; target writes ${n(afterInitial.writes - before.writes)}, reads ${n(afterInitial.reads - before.reads)}`,
     );
@@ -331,6 +359,7 @@ async function main() {
       `\n(b) second sync, nothing changed: ${n(resync.seconds, 1)} s, ${resync.job.unchanged} unchanged, target writes ${afterResync.writes - beforeResync.writes}, reads ${n(afterResync.reads - beforeResync.reads)}`,
     );
     console.log(`CPU during the resync: ${cpuResync}`);
+    console.log(`MariaDB statements per 100 objects during the resync: ${sqlResync}`);
     console.log(
       `\n(c) sync of ${n(LARGE)} users: ${n(large.seconds)} s (${n(LARGE / large.seconds)} users/s), created ${n(large.job.created)}; sidecar RSS before ${n(rssBefore)} MB, max ${n(sidecar.rss.max)} MB (${sidecar.rss.samples} samples); max during (a)–(b) ${n(rssSmall)} MB`,
     );

@@ -190,6 +190,15 @@ export class EventHandler {
     const page0 = sourceOf(message);
     const finished = this.pageObjectsDone.get(page0) ?? new Set<string>();
     this.pageObjectsDone.set(page0, finished);
+    // The page's users' links, read at once for the page rather than per user.
+    const release =
+      page.entity === 'user'
+        ? await this.deps.engine.holdUserLinks(
+            page.identityProviderId,
+            page.connectorId,
+            page.objects.map((o) => o.id),
+          )
+        : () => undefined;
     const settled = await Promise.allSettled(
       page.objects
         .filter((one) => !finished.has(one.id))
@@ -208,7 +217,7 @@ export class EventHandler {
           if (done) finished.add(one.id);
           return done;
         }),
-    );
+    ).finally(release);
     // Every object settles before the page answers, so none runs on once its keys are released.
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;

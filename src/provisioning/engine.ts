@@ -382,6 +382,19 @@ export class ProvisioningEngine {
   }
 
   /** The connectors a change goes to: the one named, or every enabled one. */
+  /**
+   * Reads the links of a sync page's users on its connectors at once and keeps them while the
+   * page converges; the returned release lets them go. Nothing is held where the read fails.
+   */
+  async holdUserLinks(
+    identityProviderId: string,
+    connectorId: string | null,
+    userIds: string[],
+  ): Promise<() => void> {
+    const connectorIds = await this.connectorsOf(identityProviderId, connectorId);
+    return this.deps.links.hold(connectorIds, userIds).catch(() => () => undefined);
+  }
+
   async connectorsOf(identityProviderId: string, connectorId: string | null): Promise<string[]> {
     const snapshot = await this.deps.snapshots.get(identityProviderId);
     return targetConnectors(snapshot, connectorId).map((c) => c.id);
@@ -481,6 +494,7 @@ export class ProvisioningEngine {
       await this.deps.provisioningLog
         .write(records, changes)
         .finally(() => created.forEach((key) => this.groupsBeingCreated.delete(key)));
+      this.deps.links.written(changes);
     }
     return outcomes;
   }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RemoteRef } from '../connector-types/connector-type';
+import { HeldLinks, type HeldRows } from './held-links';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
 /** MEMBER links record a membership made at the target: localId `<userId>/<groupId>`. */
@@ -30,6 +31,9 @@ export interface LinkChange {
 /** The localId of a membership link. */
 export const memberKey = (userId: string, groupId: string) => `${userId}/${groupId}`;
 
+/** n SQL placeholders. */
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
 /** The localId range `[<id>/, <id>0)`: every key with the prefix `<id>/` ('0' follows '/'). */
 const prefixRange = (localId: string) => [`${localId}/`, `${localId}0`];
 
@@ -53,8 +57,38 @@ type LinkRow = LinkRef & { entityType: EntityType; localId: string };
 export class LinkStore {
   private pending: Lookup[] = [];
   private pendingMemberships: MembershipLookup[] = [];
+  private readonly held = new HeldLinks();
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Reads the links and membership links of a sync page's users on these connectors, two queries
+   * for the page, and answers their lookups from memory until the returned release (HeldLinks).
+   */
+  async hold(connectorIds: string[], userIds: string[]): Promise<() => void> {
+    if (!connectorIds.length || !userIds.length) return () => undefined;
+    const ranges = userIds.map(() => '(localId >= ? AND localId < ?)').join(' OR ');
+    const inConnectors = `connectorId IN (${marks(connectorIds.length)})`;
+    const [users, members] = await Promise.all([
+      this.dataSource.query<HeldRows['users']>(
+        `SELECT connectorId, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
+         WHERE entityType = 'USER' AND ${inConnectors} AND localId IN (${marks(userIds.length)})`,
+        [...connectorIds, ...userIds],
+      ),
+      this.dataSource.query<HeldRows['members']>(
+        `SELECT connectorId, localId, remoteId FROM provisioned_entity
+         WHERE entityType = 'MEMBER' AND ${inConnectors} AND (${ranges})`,
+        [...connectorIds, ...userIds.flatMap(prefixRange)],
+      ),
+    ]);
+    this.held.add(connectorIds, userIds, { users, members });
+    return () => this.held.release(userIds);
+  }
+
+  /** Links this process has just stored or dropped: what a held page knows follows them. */
+  written(changes: LinkChange[]): void {
+    this.held.written(changes);
+  }
 
   /**
    * The links of one local entity on several connectors. Lookups made in the same tick share one
@@ -66,6 +100,8 @@ export class LinkStore {
     localId: string,
   ): Promise<Map<string, LinkRef>> {
     if (!connectorIds.length) return Promise.resolve(new Map<string, LinkRef>());
+    const held = this.held.links(entityType, localId, connectorIds);
+    if (held) return Promise.resolve(held);
     return new Promise((resolve, reject) => {
       if (!this.pending.length) setImmediate(() => void this.lookUp());
       this.pending.push({ connectorIds, entityType, localId, resolve, reject });
@@ -77,6 +113,8 @@ export class LinkStore {
    * Asked for every converged user, so the questions of one tick share a query too.
    */
   membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
+    const held = this.held.memberships(connectorId, userId);
+    if (held) return Promise.resolve(held);
     return new Promise((resolve, reject) => {
       if (!this.pendingMemberships.length) setImmediate(() => void this.lookUpMemberships());
       this.pendingMemberships.push({ connectorId, userId, resolve, reject });
@@ -113,7 +151,6 @@ export class LinkStore {
     const connectorIds = [...new Set(batch.flatMap((l) => l.connectorIds))];
     const localIds = [...new Set(batch.map((l) => l.localId))];
     const types = [...new Set(batch.map((l) => l.entityType))];
-    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
     try {
       const rows: LinkRow[] = await this.dataSource.query(
         `SELECT connectorId, entityType, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
