@@ -75,6 +75,19 @@ describe('a connector this process cannot use', () => {
       'scim-2',
       'webhook',
     ]);
+    // Each can still be removed: its audit entry names the secrets cleared without opening them.
+    for (const { id, type } of listed as { id: string; type: string }[]) {
+      expect([type, ok(await api.gql(doc.REMOVE_CONNECTOR, { id })).removeConnector]).toEqual([
+        type,
+        true,
+      ]);
+    }
+    const [removedScim] = (
+      await api.app.services.audit.page({ operation: 'removeConnector' }, 100, null, null)
+    ).edges.filter((e) => e.node.changes?.some((c) => 'field' in c && c.field === 'userEndpoint'));
+    expect(removedScim.node.changes).toEqual(
+      expect.arrayContaining([{ field: 'bearerToken', secret: 'cleared' }]),
+    );
   });
 });
 

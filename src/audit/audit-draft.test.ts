@@ -9,15 +9,23 @@ const actor = {
 };
 
 describe('AuditDraft', () => {
-  it('replaces every secret given in the input, wherever a message or value repeats it', () => {
+  it('replaces every secret given in the input wherever free text repeats it', () => {
     const draft = new AuditDraft('configureScimConnector', actor, { id: 'x' }, ['s3cr3t-value']);
     draft.details = { echoed: ['before s3cr3t-value after'] };
-    const entry = draft.entry('BAD_USER_INPUT', 'endpoint "https://s3cr3t-value@h" is invalid', [
-      { field: 'userEndpoint', old: null, new: 'https://s3cr3t-value@h' },
-    ]);
+    const entry = draft.entry(
+      'BAD_USER_INPUT',
+      'endpoint "https://s3cr3t-value@h" is invalid',
+      null,
+    );
     expect(JSON.stringify(entry)).not.toContain('s3cr3t-value');
     expect(entry.message).toBe('endpoint "https://[secret]@h" is invalid');
     expect(entry.details).toEqual({ echoed: ['before [secret] after'] });
+  });
+
+  it('leaves plain values alone, so one equal to a secret does not give it away', () => {
+    const draft = new AuditDraft('configureScimConnector', actor, {}, ['admin']);
+    const changes = [{ field: 'username', old: null, new: 'admin' }];
+    expect(draft.entry('OK', null, changes).changes).toEqual(changes);
   });
 
   it('keeps the tenant of a mutation over one tenant, and none over several', () => {

@@ -1,5 +1,5 @@
 // One mutation while it runs: the guard notes the tenant it traced; the service, inside the
-// transaction that makes the change, confirms that tenant still holds (confirmTenant) and writes
+// transaction that makes the change, locks it and confirms it still holds (lockTenant), writes
 // the audit entry (saveIn); the wrapper (audit-mutations.ts) writes the entry otherwise, with the
 // outcome: a refusal, or a call to targets.
 import type { EntityManager } from 'typeorm';
@@ -18,11 +18,12 @@ export interface AuditActor {
 /** What a service needs of the mutation it changes the database for, inside its transaction. */
 export interface MutationScope {
   /**
-   * First in the transaction: the identity provider the guard checked is still in a tenant the
-   * caller administers, and stays there until the change commits (its row is locked), so a
-   * platform administrator moving it meanwhile cannot slip the change into another tenant.
+   * First in the transaction: locks the row of the identity provider the guard checked (every
+   * change to it takes this lock first, so two never wait on each other in opposite order), and
+   * for a tenant administrator confirms it is still in one of their tenants: a platform
+   * administrator moving it meanwhile cannot slip the change into another tenant.
    */
-  confirmTenant(tx: EntityManager): Promise<void>;
+  lockTenant(tx: EntityManager): Promise<void>;
   /** Last in the transaction: the audit entry, committed with the change or not at all. */
   saveIn(tx: EntityManager, changes: FieldChange[], ids?: Record<string, string>): Promise<void>;
 }
@@ -72,15 +73,16 @@ export class AuditDraft implements MutationScope {
     return this.traced;
   }
 
-  async confirmTenant(tx: EntityManager): Promise<void> {
+  async lockTenant(tx: EntityManager): Promise<void> {
     const id = this.identityProviderId;
-    if (this.confinedTo === null || !id) return;
+    if (!id) return;
     // SQLite has no row locks; it runs one write transaction at a time anyway.
     const lock = tx.connection.options.type === 'better-sqlite3' ? '' : ' FOR UPDATE';
     const rows: { tenantDomain: string }[] = await tx.query(
       `SELECT tenantDomain FROM identity_provider WHERE id = ?${lock}`,
       [id],
     );
+    if (this.confinedTo === null) return;
     if (!rows.length || !this.confinedTo.includes(rows[0].tenantDomain))
       throw new NotFoundError('IdentityProvider', id);
   }
@@ -95,7 +97,12 @@ export class AuditDraft implements MutationScope {
     this.saved = await tx.save(tx.create(AuditEntry, this.entry('OK', null, changes)));
   }
 
-  /** The row to write, with every secret value given in the input replaced. */
+  /**
+   * The row to write. Every secret value given in the input is replaced wherever free text could
+   * repeat it (the message, the details of calls to targets). Ids and the changes are left as
+   * they are: changes hold non-secret fields only, by construction (changes.ts), and replacing
+   * there would give a secret away when a plain value equals it.
+   */
   entry(outcome: string, message: string | null, changes: FieldChange[] | null) {
     const hide = (text: string) =>
       this.secrets.reduce((t, secret) => t.split(secret).join(HIDDEN), text);
@@ -115,8 +122,8 @@ export class AuditDraft implements MutationScope {
       sourceAddress: cut(this.actor.sourceAddress, 64),
       tenantDomain: cut(this.tenantDomain, 128),
       identityProviderId: this.identityProviderId,
-      objectIds: hideJson(this.objectIds),
-      changes: hideJson(changes),
+      objectIds: this.objectIds,
+      changes,
       details: hideJson(this.details),
     };
   }

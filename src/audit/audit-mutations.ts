@@ -5,7 +5,7 @@
 // testProvisioning preview (dryRun: true), which changes nothing and calls no target, is not audited.
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { logger } from '../common/logger';
-import { describeValidation, type GraphqlContext } from '../graphql/apollo';
+import { CLIENT_CODES, describeValidation, type GraphqlContext } from '../graphql/apollo';
 import { AuditDraft, type AuditActor } from './audit-draft';
 import type { AuditTrail } from './audit-trail';
 
@@ -67,7 +67,8 @@ function secretsIn(args: Args, secretFields: ReadonlySet<string>): string[] {
 /** The outcome an entry records for an error, and the message a client was shown. */
 function outcomeOf(error: unknown): [string, string] {
   const code = error instanceof GraphQLError ? error.extensions.code : undefined;
-  if (typeof code !== 'string' || !(error instanceof GraphQLError))
+  // As formatError masks it: only errors with a client code say more than this.
+  if (typeof code !== 'string' || !CLIENT_CODES.has(code) || !(error instanceof GraphQLError))
     return ['INTERNAL_SERVER_ERROR', 'internal error (see the server log)'];
   const details = error.extensions.validationErrors as Parameters<typeof describeValidation>[0];
   return [

@@ -45,13 +45,23 @@ export class Guard {
 
   /** An object that names its identity provider (a sync job, a record), checked as above. */
   async ownedBy(identityProviderId: string, need: Need, notFound: () => Error): Promise<void> {
-    if (changesEveryTenant(this.access) && !this.audit) return;
+    if (changesEveryTenant(this.access)) {
+      // Nothing to refuse; an audited mutation's entry still names the tenant where it can.
+      if (this.audit) await this.traceForAudit(identityProviderId, need);
+      return;
+    }
     const idp = await this.tenantOf(identityProviderId, need).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
       throw error;
     });
     if (!idp) throw notFound();
     this.check(idp, need, notFound);
+  }
+
+  /** Notes the identity provider's tenant in the audit entry; one deleted since is left out. */
+  private async traceForAudit(identityProviderId: string, need: Need): Promise<void> {
+    const idp = await this.tenantOf(identityProviderId, need).catch(() => null);
+    if (idp) this.audit?.concerns(idp.tenantDomain, idp.id);
   }
 
   /** Creating something for a tenant: FORBIDDEN unless the caller administers it. */

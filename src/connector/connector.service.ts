@@ -1,6 +1,7 @@
 // Configured connectors: upsert (one per type per identity provider), secrets sealed on the way in
 // and opened only for the provisioning engine; nothing here returns a secret to the API.
 import { DataSource, In, Repository } from 'typeorm';
+import { transaction } from '../db/transaction';
 import type { MutationScope } from '../audit/audit-draft';
 import type { FieldChange } from '../audit/audit-entry.entity';
 import { plainChanges, secretChanges } from '../audit/changes';
@@ -112,8 +113,8 @@ export class ConnectorService extends ChangeNotifier {
     if (enabled !== undefined && enabled !== null) row.enabled = enabled;
     if (maxRequestsPerSecond !== undefined) row.maxRequestsPerSecond = maxRequestsPerSecond;
     try {
-      const saved = await this.dataSource.transaction(async (tx) => {
-        await scope?.confirmTenant(tx);
+      const saved = await transaction(this.dataSource, async (tx) => {
+        await scope?.lockTenant(tx);
         const saved = await tx.save(row);
         const changes = this.changesOf(beforeValues, storedSecrets, saved, secrets);
         await scope?.saveIn(tx, changes, { connectorId: saved.id });
@@ -140,11 +141,15 @@ export class ConnectorService extends ChangeNotifier {
 
   async remove(id: string, scope?: MutationScope): Promise<boolean> {
     const connector = await this.get(id);
-    await this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    await transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       await tx.delete(Connector, { id });
       const changes = plainChanges({ type: connector.type, ...plainOf(connector) }, {});
-      await scope?.saveIn(tx, [...changes, ...secretChanges(this.openSecrets(connector), {})]);
+      const cleared = this.storedSecretNames(connector).map((field) => ({
+        field,
+        secret: 'cleared' as const,
+      }));
+      await scope?.saveIn(tx, [...changes, ...cleared]);
     });
     this.changed();
     return true;
@@ -168,6 +173,22 @@ export class ConnectorService extends ChangeNotifier {
   /** The plain secrets, for the provisioning engine only. */
   openSecrets(connector: Connector): Record<string, string> {
     return this.secretBox.openJson(connector.secrets);
+  }
+
+  /**
+   * The names of the secrets stored, also for secrets sealed under another key (which cannot be
+   * opened): then the type's secret fields, so such a connector can still be removed.
+   */
+  private storedSecretNames(connector: Connector): string[] {
+    if (!connector.secrets) return [];
+    try {
+      return Object.keys(this.openSecrets(connector));
+    } catch {
+      const type = this.registry.has(connector.type)
+        ? this.registry.getByType(connector.type)
+        : null;
+      return type ? type.fields.filter((f) => f.secret).map((f) => f.name) : ['secrets'];
+    }
   }
 
   secretNames(connector: Connector): Set<string> {

@@ -11,7 +11,8 @@ import { graphiqlLandingPage } from './graphiql';
 
 const log = logger('graphql');
 
-const CLIENT_CODES = new Set([
+/** Error codes clients see as they are; every other error is masked as an internal error. */
+export const CLIENT_CODES = new Set([
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'CONFLICT',

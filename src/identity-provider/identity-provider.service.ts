@@ -1,5 +1,6 @@
 // Identity providers and their claim mappings; names are unique within a tenant.
 import { DataSource, Repository } from 'typeorm';
+import { transaction } from '../db/transaction';
 import type { MutationScope } from '../audit/audit-draft';
 import { plainChanges } from '../audit/changes';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
@@ -81,8 +82,8 @@ export class IdentityProviderService extends ChangeNotifier {
   async delete(id: string, scope?: MutationScope): Promise<boolean> {
     const entity = await this.get(id);
     const mappings = await this.claimMappings(id);
-    await this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    await transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       await tx.delete(IdentityProvider, { id });
       const claimMappings = { claimMappings: mappingsOf(mappings) };
       await scope?.saveIn(tx, plainChanges({ ...audited(entity), ...claimMappings }, {}));
@@ -120,8 +121,8 @@ export class IdentityProviderService extends ChangeNotifier {
       }
       seen.add(m.remoteClaim);
     }
-    await this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    await transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       await tx.delete(ClaimMapping, { identityProviderId });
       const rows = input.map((m, position) =>
         tx.create(ClaimMapping, {
@@ -156,8 +157,8 @@ export class IdentityProviderService extends ChangeNotifier {
     scope: MutationScope | undefined,
   ): Promise<IdentityProvider> {
     try {
-      const saved = await this.dataSource.transaction(async (tx) => {
-        await scope?.confirmTenant(tx);
+      const saved = await transaction(this.dataSource, async (tx) => {
+        await scope?.lockTenant(tx);
         const row = await tx.save(entity);
         const changes = plainChanges(before, audited(row));
         await scope?.saveIn(tx, changes, { identityProviderId: row.id });

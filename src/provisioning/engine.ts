@@ -384,15 +384,21 @@ export class ProvisioningEngine {
   /** The connectors a change goes to: the one named, or every enabled one. */
   /**
    * Reads the links of a sync page's users on its connectors at once and keeps them while the
-   * page converges; the returned release lets them go. Nothing is held where the read fails.
+   * page converges; the returned release lets them go. Nothing is held where that fails (the
+   * identity provider or connector deleted meanwhile, the database away): each user then looks
+   * its links up alone, and the page goes on as before.
    */
   async holdUserLinks(
     identityProviderId: string,
     connectorId: string | null,
     userIds: string[],
   ): Promise<() => void> {
-    const connectorIds = await this.connectorsOf(identityProviderId, connectorId);
-    return this.deps.links.hold(connectorIds, userIds).catch(() => () => undefined);
+    try {
+      const connectorIds = await this.connectorsOf(identityProviderId, connectorId);
+      return await this.deps.links.hold(connectorIds, userIds);
+    } catch {
+      return () => undefined;
+    }
   }
 
   async connectorsOf(identityProviderId: string, connectorId: string | null): Promise<string[]> {
@@ -493,8 +499,15 @@ export class ProvisioningEngine {
       const created = this.createdAwaitingCommit.splice(0);
       await this.deps.provisioningLog
         .write(records, changes)
-        .finally(() => created.forEach((key) => this.groupsBeingCreated.delete(key)));
-      this.deps.links.written(changes);
+        .finally(() => created.forEach((key) => this.groupsBeingCreated.delete(key)))
+        .then(
+          () => this.deps.links.written(changes),
+          (error: unknown) => {
+            // Part of it may be stored: what is held about these users is no longer known.
+            this.deps.links.forget(changes);
+            throw error;
+          },
+        );
     }
     return outcomes;
   }

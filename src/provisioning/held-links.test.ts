@@ -1,4 +1,4 @@
-import { HeldLinks } from './held-links';
+import { HeldLinks, HOLD_MS } from './held-links';
 
 const ref = (remoteId: string) => ({ remoteId, remoteName: remoteId });
 
@@ -52,5 +52,20 @@ describe('HeldLinks', () => {
     expect(links.links('USER', 'u2', ['c1'])).toBeNull();
     links.release(['u1']);
     expect(links.links('USER', 'u1', ['c1'])).toBeNull();
+  });
+
+  it('stops answering for users whose link write failed, and after HOLD_MS', () => {
+    const links = held();
+    links.forget([{ connectorId: 'c1', entityType: 'MEMBER', localId: 'u2/g1', ref: null }]);
+    expect(links.links('USER', 'u2', ['c1'])).toBeNull();
+    expect(links.memberships('c1', 'u2')).toBeNull();
+    expect(links.links('USER', 'u1', ['c1'])).not.toBeNull();
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now + HOLD_MS);
+    try {
+      expect(links.links('USER', 'u1', ['c1'])).toBeNull();
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

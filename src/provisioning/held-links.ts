@@ -1,11 +1,19 @@
 // The links of a sync page's users, read in two queries when the page starts and kept in memory
 // while its users converge, instead of several lookups per user (its link for the update, again
 // for its memberships, its membership links). Every link this process writes meanwhile updates
-// them. The page holds its users' keys, so no other event of theirs runs in this process meanwhile.
+// them, and the page holds its users' keys, so no other event of theirs runs in this process.
+// Another process (the API provisioning now, another sidecar) may write one meanwhile, as it may
+// between any lookup and the call that follows it: a create then finds the target's copy and
+// adopts it. So that this window stays short, a hold answers for HOLD_MS at most.
 import type { EntityType, LinkChange, LinkRef } from './links';
+
+/** How long a hold answers lookups; a page that takes longer looks its users up afresh. */
+export const HOLD_MS = 10_000;
 
 interface HeldUser {
   holds: number;
+  since: number;
+  /** Emptied when the user is dropped: it then answers nothing. */
   connectorIds: ReadonlySet<string>;
   links: Map<string, LinkRef>;
   /** Per connector: group id → remote group id, as the MEMBER links say. */
@@ -37,6 +45,7 @@ export class HeldLinks {
       const memberships = new Map(connectorIds.map((id) => [id, new Map<string, string>()]));
       this.users.set(userId, {
         holds: 1,
+        since: Date.now(),
         connectorIds: new Set(connectorIds),
         links: new Map(),
         memberships,
@@ -70,7 +79,7 @@ export class HeldLinks {
     localId: string,
     connectorIds: string[],
   ): Map<string, LinkRef> | null {
-    const held = entityType === 'USER' ? this.users.get(localId) : undefined;
+    const held = entityType === 'USER' ? this.current(localId) : undefined;
     if (!held || !connectorIds.every((id) => held.connectorIds.has(id))) return null;
     const found = new Map<string, LinkRef>();
     for (const id of connectorIds) {
@@ -82,8 +91,29 @@ export class HeldLinks {
 
   /** The groups the user was made a member of at the connector, or null when not held. */
   memberships(connectorId: string, userId: string): Map<string, string> | null {
-    const made = this.users.get(userId)?.memberships.get(connectorId);
+    const made = this.current(userId)?.memberships.get(connectorId);
     return made ? new Map(made) : null;
+  }
+
+  /** Drops what is held about the users these links belong to (their write failed). */
+  forget(changes: LinkChange[]): void {
+    for (const { entityType, localId, prefix } of changes) {
+      if (entityType === 'USER' || (entityType === 'MEMBER' && prefix)) this.drop(localId);
+      else if (entityType === 'MEMBER') this.drop(splitMemberKey(localId)[0]);
+    }
+  }
+
+  /** A held user's entry while it still answers. */
+  private current(userId: string): HeldUser | undefined {
+    const held = this.users.get(userId);
+    const answers = held && held.connectorIds.size > 0 && Date.now() - held.since < HOLD_MS;
+    return answers ? held : undefined;
+  }
+
+  /** Stops answering for the user (its holds are still released as usual). */
+  private drop(userId: string): void {
+    const held = this.users.get(userId);
+    if (held) held.connectorIds = new Set();
   }
 
   /** Links this process has just stored or dropped. */

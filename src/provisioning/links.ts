@@ -90,6 +90,11 @@ export class LinkStore {
     this.held.written(changes);
   }
 
+  /** Links whose write failed (perhaps half-done): their users are looked up afresh. */
+  forget(changes: LinkChange[]): void {
+    this.held.forget(changes);
+  }
+
   /**
    * The links of one local entity on several connectors. Lookups made in the same tick share one
    * query (plain SQL, valid in MariaDB and SQLite): this runs on every preview and provisioning call.

@@ -2,6 +2,7 @@
 // The sidecars do the work (sidecar/sync/); everything they share lives in the sync_job row.
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type Repository } from 'typeorm';
+import { transaction } from '../db/transaction';
 import type { MutationScope } from '../audit/audit-draft';
 import { ConflictError, NotFoundError, UserInputError } from '../common/errors';
 import { logger } from '../common/logger';
@@ -140,8 +141,8 @@ export class SyncService {
   /** Lets a sync stopped by the deletion safeguard go on and delete. */
   async confirmDeletions(id: string, scope?: MutationScope): Promise<SyncJob> {
     const job = await this.get(id);
-    const confirmed = await this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    const confirmed = await transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       const result = await tx.update(
         SyncJob,
         { id, status: SyncStatus.NEEDS_CONFIRMATION },
@@ -177,8 +178,8 @@ export class SyncService {
     scope?: MutationScope,
   ): Promise<boolean> {
     const counts = await this.counts(job.id);
-    const done = await this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    const done = await transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       const result = await tx.update(
         SyncJob,
         { id: job.id, status: In(from) },
@@ -246,8 +247,8 @@ export class SyncService {
     triggeredBy: SyncTrigger,
     scope?: MutationScope,
   ): Promise<SyncJob> {
-    return this.dataSource.transaction(async (tx) => {
-      await scope?.confirmTenant(tx);
+    return transaction(this.dataSource, async (tx) => {
+      await scope?.lockTenant(tx);
       const job = await tx.save(
         tx.create(SyncJob, {
           id: randomUUID(),

@@ -39,4 +39,12 @@ describe('Google private key parsing', () => {
       expect((error as Error).message).not.toContain(value.slice(0, 20));
     }
   });
+
+  it('does not quote a malformed JSON key in its error (JSON.parse would)', () => {
+    const value =
+      '{"type": "service_account", "private_key": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", oops}';
+    expect(() => parsePrivateKey(value)).toThrow(
+      'privateKey could not be read: the service-account JSON is not valid JSON',
+    );
+  });
 });

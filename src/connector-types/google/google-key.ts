@@ -19,7 +19,13 @@ function toPkcs8Pem(pem: string, passphrase?: string): string {
 }
 
 function fromJson(text: string): ParsedKey {
-  const json = JSON.parse(text) as { private_key?: unknown; client_email?: unknown };
+  let json: { private_key?: unknown; client_email?: unknown };
+  try {
+    json = JSON.parse(text) as typeof json;
+  } catch {
+    // JSON.parse's message quotes the text around the error: a piece of the key.
+    throw new Error('the service-account JSON is not valid JSON');
+  }
   if (typeof json.private_key !== 'string') throw new Error('the JSON has no private_key');
   const clientEmail = typeof json.client_email === 'string' ? json.client_email : null;
   return { pem: toPkcs8Pem(json.private_key), clientEmail };
