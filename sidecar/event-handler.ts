@@ -19,7 +19,7 @@ import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types'
 import type { KeycloakDirectory } from '../src/keycloak/directory';
 import type { PagedUser } from '../src/keycloak/directory';
 import { encodeObject, type ConvergePageChange } from './sync/converge-message';
-import type { SyncProgress } from './sync/sync-progress';
+import type { SyncOutcomeRow, SyncProgress } from './sync/sync-progress';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
 import type { ConcurrencyLimit } from './keyed-scheduler';
 import type { Metrics } from './metrics';
@@ -199,6 +199,9 @@ export class EventHandler {
             page.objects.map((o) => o.id),
           )
         : () => undefined;
+    // The objects' outcomes, stored together once every object has settled.
+    const outcomes: SyncOutcomeRow[] = [];
+    const doneIds: string[] = [];
     const settled = await Promise.allSettled(
       page.objects
         .filter((one) => !finished.has(one.id))
@@ -210,14 +213,17 @@ export class EventHandler {
               offset: `${message.offset}:${one.id}`,
               key: Buffer.from(single.key),
               value: Buffer.from(single.value),
-              change: { ...one, paged: paged.get(one.id) },
+              change: { ...one, paged: paged.get(one.id), outcomes },
             },
             signal,
           );
-          if (done) finished.add(one.id);
+          if (done) doneIds.push(one.id);
           return done;
         }),
     ).finally(release);
+    // An object counts as done once its outcome is stored: were this to fail, the page runs again.
+    await this.deps.syncProgress.store(outcomes);
+    doneIds.forEach((id) => finished.add(id));
     // Every object settles before the page answers, so none runs on once its keys are released.
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;

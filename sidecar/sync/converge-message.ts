@@ -6,6 +6,7 @@
 import type { ChangeContext } from '../keycloak/events';
 import { MalformedEventError } from '../keycloak/events';
 import type { PagedUser } from '../../src/keycloak/directory';
+import type { SyncOutcomeRow } from './sync-progress';
 
 interface ConvergeJob {
   syncJobId: string;
@@ -30,6 +31,8 @@ export interface ConvergeChange extends ChangeContext, ConvergeRequest {
   kind: 'converge';
   /** The user as the page read them just now; absent: read them. */
   paged?: PagedUser;
+  /** Where the page collects its objects' outcomes; absent: stored on their own. */
+  outcomes?: SyncOutcomeRow[];
 }
 
 export interface ConvergePageChange extends ChangeContext, ConvergeJob {

@@ -1,6 +1,7 @@
 // What a sync's converge messages report back: each object's outcome, stored on its sync_object
 // row before the message's offset is committed (so a restart never loses a count, and a message
-// handled twice counts once). Writes made in the same tick go out together.
+// handled twice counts once). A page's outcomes go out together when the page ends; others, with
+// whatever else is recorded in the same tick.
 import type { DataSource } from 'typeorm';
 import { TtlCache } from '../../src/provisioning/idp-snapshot';
 import type { ConnectorOutcome } from '../../src/provisioning/outcome';
@@ -31,11 +32,15 @@ export function syncOutcome(outcomes: ConnectorOutcome[] | null): SyncOutcome {
   return 'skipped';
 }
 
-interface Pending {
+/** One object's outcome, as stored on its sync_object row. */
+export interface SyncOutcomeRow {
   jobId: string;
   entityType: string;
   localId: string;
   outcome: SyncOutcome;
+}
+
+interface Pending extends SyncOutcomeRow {
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -63,44 +68,56 @@ export class SyncProgress {
     return status !== null && OPEN_STATUSES.includes(status);
   }
 
+  /**
+   * Records an object's outcome: with its page's (change.outcomes, stored by the page handler
+   * through store()), or else with whatever else is recorded in the same tick.
+   */
   record(change: ConvergeChange, outcomes: ConnectorOutcome[] | null): Promise<void> {
     const outcome = syncOutcome(outcomes);
     this.metrics.syncObjects.inc({ outcome });
+    const row = {
+      jobId: change.syncJobId,
+      entityType: ENTITY_TYPES[change.entity],
+      localId: change.id,
+      outcome,
+    };
+    if (change.outcomes) {
+      change.outcomes.push(row);
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) => {
       if (!this.pending.length) setImmediate(() => void this.flush());
-      this.pending.push({
-        jobId: change.syncJobId,
-        entityType: ENTITY_TYPES[change.entity],
-        localId: change.id,
-        outcome,
-        resolve,
-        reject,
-      });
+      this.pending.push({ ...row, resolve, reject });
     });
   }
 
-  /** One UPDATE per job, entity type and outcome for everything recorded in the same tick. */
+  /** Stores outcomes: one UPDATE per job, entity type and outcome. */
+  async store(rows: SyncOutcomeRow[]): Promise<void> {
+    const groups = new Map<string, SyncOutcomeRow[]>();
+    for (const row of rows) {
+      const key = `${row.jobId}|${row.entityType}|${row.outcome}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    await Promise.all(
+      [...groups.values()].map((group) => {
+        const { jobId, entityType, outcome } = group[0];
+        return this.dataSource.query(
+          `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
+          [outcome, jobId, entityType, ...group.map((r) => r.localId)],
+        );
+      }),
+    );
+  }
+
+  /** Everything recorded in the same tick, stored together. */
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    const groups = new Map<string, Pending[]>();
-    for (const p of batch) {
-      const key = `${p.jobId}|${p.entityType}|${p.outcome}`;
-      groups.set(key, [...(groups.get(key) ?? []), p]);
+    try {
+      await this.store(batch);
+      batch.forEach((p) => p.resolve());
+    } catch (error) {
+      batch.forEach((p) => p.reject(error));
     }
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
-        const { jobId, entityType, outcome } = group[0];
-        try {
-          await this.dataSource.query(
-            `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
-            [outcome, jobId, entityType, ...group.map((p) => p.localId)],
-          );
-          group.forEach((p) => p.resolve());
-        } catch (error) {
-          group.forEach((p) => p.reject(error));
-        }
-      }),
-    );
   }
 }
