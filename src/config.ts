@@ -215,7 +215,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     oidc: oidcConfig,
     logLevel: env.LOG_LEVEL || 'info',
     maxQueryDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),
-    // On by default: every caller is authenticated, and every GraphQL tool needs it.
+    // On by default: an admin API whose callers are authenticated (or local), and every GraphQL
+    // tool needs it.
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', true),
     maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     provisioningTimeoutMs: int(env, 'PROVISIONING_TIMEOUT_MS', 10_000, 100, 120_000),
