@@ -80,6 +80,8 @@ void new FakeScimServer('2.0', { basic: ['bench', BENCH_SCIM_PASSWORD] })
   .then(async (server) => {
     // Keep memory flat over many runs: the benchmark never reads the request log.
     server.requests.push = () => 0;
+    // A target farther away than loopback (e.g. BENCH_SCIM_LATENCY_MS=20), for what waits cost.
+    server.latencyMs = Number(process.env.BENCH_SCIM_LATENCY_MS ?? 0);
     const statsUrl = process.argv.includes('--stats') ? await startStats(server) : null;
     process.stdout.write(`${server.url}\n${statsUrl ? `${statsUrl}\n` : ''}`);
   });
