@@ -64,6 +64,12 @@ describe('introspection and the served SDL', () => {
     const committed = readFileSync(path.resolve(__dirname, '../schema/schema.graphql'), 'utf8');
     const anonymous = await fetch(sdlUrl(api));
     expect(anonymous.status).toBe(401);
+    // Spelled otherwise, it is still behind the token or not served at all.
+    expect((await fetch(`${sdlUrl(api)}?token=${TOKEN}`)).status).toBe(401);
+    expect((await fetch(sdlUrl(api).replace('schema.graphql', 'schema%2Egraphql'))).status).toBe(
+      404,
+    );
+    expect((await fetch(sdlUrl(api), { method: 'POST' })).status).toBe(404);
     const served = await fetch(sdlUrl(api), { headers: auth });
     expect([served.status, served.headers.get('content-type')]).toEqual([
       200,

@@ -80,13 +80,25 @@ describe('upgrading an existing MariaDB database', () => {
 });
 
 // The connector pace (issue 9) added a column: connectors configured before keep every value and
-// get no pace of their own (null: the type's default).
+// get no pace of their own (null: the type's default). The audit trail (issue 11) added a table:
+// the rows before it stay as they were.
 describe.each([
   ['mariadb', MARIADB_MIGRATIONS],
   ['sqlite', SQLITE_MIGRATIONS],
-] as const)('upgrading a %s database with connectors to the connector pace', (kind, migrations) => {
+] as const)('upgrading a %s database with connectors', (kind, migrations) => {
   let db: TestDatabase;
   let ds: DataSource;
+  const pace = migrations.findIndex((m) => m.name.startsWith('ConnectorPace'));
+  const run = async (from: number, to: number) => {
+    const runner = ds.createQueryRunner();
+    for (const Migration of migrations.slice(from, to)) await new Migration().up(runner);
+    await runner.release();
+  };
+  const connectorRow = () =>
+    ds.query<Record<string, unknown>[]>(
+      'SELECT type, config, version, maxRequestsPerSecond FROM connector WHERE id = ?',
+      [CONNECTOR],
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -96,9 +108,7 @@ describe.each([
         : { type: 'mariadb', url: db.url },
     );
     await ds.initialize();
-    const runner = ds.createQueryRunner();
-    for (const Migration of migrations.slice(0, -1)) await new Migration().up(runner);
-    await runner.release();
+    await run(0, pace);
   });
   afterAll(async () => {
     await ds?.destroy();
@@ -114,21 +124,29 @@ describe.each([
       "INSERT INTO connector (id, identityProviderId, type, enabled, config, version, createdAt, updatedAt) VALUES (?, ?, 'scim-2', 1, '{\"userEndpoint\":\"https://scim.example/Users\"}', 3, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
       [CONNECTOR, IDP],
     );
-    const runner = ds.createQueryRunner();
-    await new migrations[migrations.length - 1]().up(runner);
-    await runner.release();
-
-    const rows = await ds.query<Record<string, unknown>[]>(
-      'SELECT type, config, version, maxRequestsPerSecond FROM connector WHERE id = ?',
-      [CONNECTOR],
-    );
-    expect(rows).toEqual([
+    await run(pace, pace + 1);
+    expect(await connectorRow()).toEqual([
       {
         type: 'scim-2',
         config: '{"userEndpoint":"https://scim.example/Users"}',
         version: 3,
         maxRequestsPerSecond: null,
       },
+    ]);
+  });
+
+  it('keeps every row through the audit trail, whose table then takes entries', async () => {
+    const before = await connectorRow();
+    await run(pace + 1, migrations.length);
+    expect(await connectorRow()).toEqual(before);
+    expect(await ds.query('SELECT name, tenantDomain FROM identity_provider')).toEqual([
+      { name: 'old', tenantDomain: 'acme' },
+    ]);
+    await ds.query(
+      `INSERT INTO audit_entry (operation, outcome, actorSubject, actorIssuer, objectIds) VALUES ('removeConnector', 'OK', 's', 'api-token', '{}')`,
+    );
+    expect(await ds.query('SELECT operation, outcome FROM audit_entry')).toEqual([
+      { operation: 'removeConnector', outcome: 'OK' },
     ]);
   });
 });

@@ -96,7 +96,9 @@ export class SyncProgress {
     const groups = new Map<string, SyncOutcomeRow[]>();
     for (const row of rows) {
       const key = `${row.jobId}|${row.entityType}|${row.outcome}`;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     await Promise.all(
       [...groups.values()].map((group) => {

@@ -13,6 +13,12 @@ const ID = '<paste the id the RegisterIdentityProvider tab returned>';
 
 const vars = (value: object) => JSON.stringify(value, null, 2);
 
+/** The seed example's user, as the preview and provision-now tabs both send it. */
+const SEED_USER = `user: { username: "user@provisioning.com", claims: [
+      { uri: "http://wso2.org/claims/emailaddress", value: "user@provisioning.com" }
+      { uri: "http://wso2.org/claims/lastname", value: "Lee" }
+    ] }`;
+
 /** A tab's leading comment, wrapped to the width GraphiQL's editor shows beside the result. */
 function comment(text: string, width = 44): string {
   const lines: string[] = [];
@@ -162,10 +168,7 @@ mutation Preview($id: ID!) {
   testProvisioning(input: {
     identityProviderId: $id
     operation: CREATE
-    user: { username: "user@provisioning.com", claims: [
-      { uri: "http://wso2.org/claims/emailaddress", value: "user@provisioning.com" }
-      { uri: "http://wso2.org/claims/lastname", value: "Lee" }
-    ] }
+    ${SEED_USER}
   }) {
     connector { type }
     provisionedId
@@ -186,10 +189,7 @@ mutation ProvisionNow($id: ID!) {
     identityProviderId: $id
     operation: CREATE
     dryRun: false
-    user: { username: "user@provisioning.com", claims: [
-      { uri: "http://wso2.org/claims/emailaddress", value: "user@provisioning.com" }
-      { uri: "http://wso2.org/claims/lastname", value: "Lee" }
-    ] }
+    ${SEED_USER}
   }) {
     connector { type }
     provisionedId
