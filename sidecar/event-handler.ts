@@ -114,8 +114,10 @@ const PAGE_SLACK = 10;
 
 /** What the change asks the convergence path to do. */
 function signalOf(change: Change): Signal {
-  if (change.kind === 'converge')
-    return { kind: 'converge', entity: change.entity, id: change.id, dryRun: change.dryRun };
+  if (change.kind === 'converge') {
+    const { entity, id, dryRun, viaGroups } = change;
+    return { kind: 'converge', entity, id, dryRun, viaGroups };
+  }
   return change;
 }
 
@@ -297,7 +299,7 @@ export class EventHandler {
     if (idps === DEAD) return done('dead_lettered');
     if (!idps.length) return 'no_identity_provider';
     const userReads = await this.retrying(message, signal, started, () =>
-      convergence.userReads(idps, change.kind === 'user' || sync !== null),
+      convergence.userReads(idps, change.kind === 'user' || (sync !== null && !sync.viaGroups)),
     );
     if (userReads === DEAD) return done('dead_lettered');
     // One target per connector, each in a slot of its own: a connector waiting for its pace

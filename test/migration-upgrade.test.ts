@@ -81,7 +81,7 @@ describe('upgrading an existing MariaDB database', () => {
 
 // The connector pace (issue 9) added a column: connectors configured before keep every value and
 // get no pace of their own (null: the type's default). The audit trail (issue 11) added a table:
-// the rows before it stay as they were.
+// the rows before it stay as they were. Syncs walk users before groups since: open jobs move.
 describe.each([
   ['mariadb', MARIADB_MIGRATIONS],
   ['sqlite', SQLITE_MIGRATIONS],
@@ -89,6 +89,7 @@ describe.each([
   let db: TestDatabase;
   let ds: DataSource;
   const pace = migrations.findIndex((m) => m.name.startsWith('ConnectorPace'));
+  const usersFirst = migrations.findIndex((m) => m.name.startsWith('SyncUsersFirst'));
   const run = async (from: number, to: number) => {
     const runner = ds.createQueryRunner();
     for (const Migration of migrations.slice(from, to)) await new Migration().up(runner);
@@ -137,7 +138,7 @@ describe.each([
 
   it('keeps every row through the audit trail, whose table then takes entries', async () => {
     const before = await connectorRow();
-    await run(pace + 1, migrations.length);
+    await run(pace + 1, usersFirst);
     expect(await connectorRow()).toEqual(before);
     expect(await ds.query('SELECT name, tenantDomain FROM identity_provider')).toEqual([
       { name: 'old', tenantDomain: 'acme' },
@@ -147,6 +148,27 @@ describe.each([
     );
     expect(await ds.query('SELECT operation, outcome FROM audit_entry')).toEqual([
       { operation: 'removeConnector', outcome: 'OK' },
+    ]);
+  });
+
+  it('moves open syncs of the groups-first order to where the users-first order would be', async () => {
+    const job = (id: string, status: string, phase: string) =>
+      ds.query(
+        `INSERT INTO sync_job (id, identityProviderId, status, dryRun, triggeredBy, phase, walkState, createdAt) VALUES (?, ?, ?, 0, 'api', ?, '{"stack":[]}', '2026-01-01 00:00:00')`,
+        [id, IDP, status, phase],
+      );
+    await job('walking-groups', 'RUNNING', 'GROUPS');
+    await job('queued', 'QUEUED', 'GROUPS');
+    await job('settling', 'RUNNING', 'SETTLE');
+    await job('deleting', 'NEEDS_CONFIRMATION', 'DELETIONS');
+    await job('done', 'SUCCEEDED', 'GROUPS');
+    await run(usersFirst, migrations.length);
+    expect(await ds.query('SELECT id, phase, walkState FROM sync_job ORDER BY id')).toEqual([
+      { id: 'deleting', phase: 'DELETIONS', walkState: '{"stack":[]}' },
+      { id: 'done', phase: 'GROUPS', walkState: '{"stack":[]}' },
+      { id: 'queued', phase: 'USERS', walkState: null },
+      { id: 'settling', phase: 'USERS_SETTLE', walkState: '{"stack":[]}' },
+      { id: 'walking-groups', phase: 'USERS', walkState: null },
     ]);
   });
 });

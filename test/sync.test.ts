@@ -46,6 +46,7 @@ describe('a sync', () => {
     env.keycloak.joinGroup(REALM, users[2].id as string, sales.id as string);
     env.keycloak.joinGroup(REALM, users[2].id as string, eng.id as string);
 
+    const from = env.scim.requests.length;
     const job = await sync(env);
 
     expect(job).toMatchObject({
@@ -66,6 +67,16 @@ describe('a sync', () => {
     expect(groupsOf(env.scim, 'old-001')).toEqual(['platform']);
     expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
     expect(groupsOf(env.scim, 'old-003')).toEqual([]);
+    // Memberships go out group by group: eng's two members in one PATCH.
+    const patches = env.scim.requests
+      .slice(from)
+      .filter((r) => r.method === 'PATCH' && r.path.includes('/Groups/'));
+    expect(patches).toHaveLength(3);
+    const engId = [...env.scim.groups.values()].find((g) => g.displayName === 'eng')!.id as string;
+    const toEng = patches.find((p) => p.path.endsWith(`/Groups/${engId}`))!;
+    expect(toEng.body).toMatchObject({
+      Operations: [{ op: 'add', path: 'members', value: [{}, {}] }],
+    });
     // Every decision is in the provisioning log under the job.
     const log = await env.core.services.history.page({ syncJobId: job.id }, 100, null);
     expect(log.edges.length).toBeGreaterThanOrEqual(10);
@@ -79,7 +90,7 @@ describe('a sync', () => {
     expect(writes(env.scim)).toBe(before);
   });
 
-  it('reads the users of the realm a page at a time, not one request per user', async () => {
+  it('reads the users of the realm a page at a time, and memberships a group at a time', async () => {
     const from = env.keycloak.requests.length;
     const users = [...realm().users.values()];
     // Changed in Keycloak after the last sync: the page read at convergence carries the change.
@@ -93,6 +104,9 @@ describe('a sync', () => {
       (r) => r.path.endsWith('/users') && r.query.get('briefRepresentation') === 'false',
     );
     expect(singleUser).toEqual([]);
+    // Memberships are read group by group (one read for each of the 3 groups), not per user.
+    expect(reads.filter((r) => /\/users\/[^/]+\/groups$/.test(r.path))).toEqual([]);
+    expect(reads.filter((r) => r.path.endsWith('/members'))).toHaveLength(3);
     // 7 users in pages of 3: each page read in full once by the sidecar that converges it.
     expect(fullPages).toHaveLength(3);
     const target = [...env.scim.users.values()].find((u) => u.userName === renamed.username);
@@ -124,7 +138,9 @@ describe('a sync', () => {
 
     const job = await sync(env);
 
-    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 1, updated: 1, failed: 0 });
+    // Updated: old-003, and the two groups old-002 was added back to (memberships converge with
+    // their groups).
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 1, updated: 3, failed: 0 });
     expect(remote('old-002')).toBeDefined();
     expect(groupsOf(env.scim, 'old-002')).toEqual(['eng', 'sales']);
     expect(remote('old-003')).toMatchObject({ name: { givenName: 'Grace', familyName: 'Hopper' } });

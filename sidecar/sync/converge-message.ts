@@ -31,6 +31,8 @@ export interface ConvergeChange extends ChangeContext, ConvergeRequest {
   kind: 'converge';
   /** The user as the page read them just now; absent: read them. */
   paged?: PagedUser;
+  /** A page's user: its memberships converge with its groups (see Signal). */
+  viaGroups?: boolean;
   /** Where the page collects its objects' outcomes; absent: stored on their own. */
   outcomes?: SyncOutcomeRow[];
 }
@@ -110,7 +112,9 @@ export function parseConverge(
     orderingKey: id,
   });
   if (ids === undefined) return one(c.id as string);
-  const objects = (ids as string[]).map(one);
+  // A page's users leave their memberships to their groups: the walk converges every group (with
+  // its members) after every user.
+  const objects = (ids as string[]).map((id) => ({ ...one(id), viaGroups: job.entity === 'user' }));
   return {
     ...objects[0],
     kind: 'converge-page',

@@ -3,8 +3,11 @@
 // position in the job row after every page, and renews the lease as it goes; when it dies, the
 // lease runs out and another sidecar carries the job on from that position (objects of the page
 // in flight are sent again: converging twice changes nothing). The phases:
-//   GROUPS → USERS   page by page (sub-groups too), each object recorded in sync_object, each page
-//                    sent as one message (its handler converges every object of it)
+//   USERS            page by page, each object recorded in sync_object, each page sent as one
+//                    message (its handler converges every user of it, without their memberships)
+//   USERS_SETTLE     until every user sent has been converged
+//   GROUPS           page by page, sub-groups too, sent as the users are; a group converges with
+//                    its members (read from Keycloak group by group, added in batches)
 //   SETTLE           until every object sent has been converged
 //   DELETIONS        linked objects the walk did not find: each is sent as well (its converge reads
 //                    Keycloak and deletes only what Keycloak really lacks), unless there are more
@@ -196,10 +199,12 @@ export class SyncRunner {
 
   private phase(job: SyncJob, realm: string): Promise<number | null> {
     switch (job.phase) {
-      case 'GROUPS':
-        return this.walkGroups(job, realm);
       case 'USERS':
         return this.walkUsers(job, realm);
+      case 'USERS_SETTLE':
+        return this.settle(job, 'GROUPS');
+      case 'GROUPS':
+        return this.walkGroups(job, realm);
       case 'SETTLE':
         return this.settle(job, 'DELETIONS');
       case 'DELETIONS':
@@ -215,7 +220,7 @@ export class SyncRunner {
     const walk = (parse(job.walkState) as { stack?: { parent: string | null; first: number }[] })
       ?.stack ?? [{ parent: null, first: 0 }];
     const top = walk.at(-1);
-    if (!top) return this.renew(job, { phase: 'USERS', walkState: null });
+    if (!top) return this.renew(job, { phase: 'SETTLE', walkState: null });
     const page = await this.deps.keycloak.listGroups(
       realm,
       top.first,
@@ -239,7 +244,7 @@ export class SyncRunner {
     const first = (parse(job.walkState) as { first?: number } | null)?.first ?? 0;
     const ids = await this.deps.keycloak.listUsers(realm, first, pageSize);
     await this.send(job, realm, 'USER', ids, first);
-    if (ids.length < pageSize) return this.renew(job, { phase: 'SETTLE', walkState: null });
+    if (ids.length < pageSize) return this.renew(job, { phase: 'USERS_SETTLE', walkState: null });
     return this.renew(job, { walkState: JSON.stringify({ first: first + ids.length }) });
   }
 

@@ -73,6 +73,11 @@ export interface GroupProvisioner {
   addMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
   removeMember(groupRemoteId: string, userRemoteId: string): Promise<void>;
   /**
+   * Several members added in one call, where the target takes that (a SCIM PATCH lists them):
+   * all or none. Absent: they are added one by one.
+   */
+  addMembers?(groupRemoteId: string, userRemoteIds: readonly string[]): Promise<void>;
+  /**
    * Reads the target's copy of the group and compares its name with what createGroup or
    * renameGroup would send (a sync's drift check). Absent where the type cannot read groups.
    */

@@ -20,8 +20,30 @@ export type Signal =
   | { kind: 'user'; operation: ChangeOperation; userId: string }
   | { kind: 'group'; operation: ChangeOperation; groupId: string; name: string | null }
   | { kind: 'membership'; change: MembershipChange; userId: string; groupId: string }
-  /** From a sync: converge the object whatever it is now, deleting it where Keycloak has none. */
-  | { kind: 'converge'; entity: 'user' | 'group'; id: string; dryRun: boolean };
+  /**
+   * From a sync or a replay: converge the object whatever it is now, deleting it where Keycloak has
+   * none. A group converges with its members. `viaGroups`: the user's memberships are left to
+   * their groups' convergence (a sync's walk converges every group after every user).
+   */
+  | {
+      kind: 'converge';
+      entity: 'user' | 'group';
+      id: string;
+      dryRun: boolean;
+      viaGroups?: boolean;
+    };
+
+/**
+ * How a user converges. `absentMeansDeleted`: a sync deletes what Keycloak no longer has; a live
+ * event leaves that to the DELETE event that follows. `memberships`: converged here, user-side.
+ */
+interface UserConvergence {
+  absentMeansDeleted: boolean;
+  dryRun: boolean;
+  memberships: boolean;
+}
+
+const LIVE: UserConvergence = { absentMeansDeleted: false, dryRun: false, memberships: true };
 
 /** One identity provider and one of its connectors, or null for every enabled one. */
 export interface Target {
@@ -46,6 +68,8 @@ export interface KeycloakReads {
   group(): Promise<ProvisioningGroup | null>;
   /** Whether the signal's user is in its group now; null when the user is gone. */
   member(): Promise<boolean | null>;
+  /** The ids of the signal's group's direct members; null when the group is gone. */
+  members(): Promise<string[] | null>;
 }
 
 /** Calls `read` the first time only; later calls share its promise. */
@@ -96,6 +120,7 @@ export class Convergence {
           ? keycloak.isMember(realm, signal.userId, signal.groupId, signal.change === 'ADD_MEMBER')
           : Promise.resolve(null),
       ),
+      members: once(() => keycloak.groupMemberIds(realm, groupIdOf(signal))),
     };
   }
 
@@ -110,7 +135,7 @@ export class Convergence {
     const run = { ...target, source };
     switch (signal.kind) {
       case 'user':
-        return this.user(signal.operation, signal.userId, realm, run, reads, false, false);
+        return this.user(signal.operation, signal.userId, realm, run, reads, LIVE);
       case 'group': {
         const outcomes = await this.group(
           signal.operation,
@@ -128,7 +153,11 @@ export class Convergence {
         return this.membership(signal, run, reads);
       case 'converge':
         return signal.entity === 'user'
-          ? this.user('UPDATE', signal.id, realm, run, reads, true, signal.dryRun)
+          ? this.user('UPDATE', signal.id, realm, run, reads, {
+              absentMeansDeleted: true,
+              dryRun: signal.dryRun,
+              memberships: !signal.viaGroups,
+            })
           : this.group('UPDATE', signal.id, null, realm, run, reads, {
               absentMeansDeleted: true,
               dryRun: signal.dryRun,
@@ -138,8 +167,7 @@ export class Convergence {
 
   /**
    * A deleted user can no longer be read: the links say where it went. Otherwise the user as
-   * Keycloak has them now, and their memberships. `absentMeansDeleted`: a sync deletes what
-   * Keycloak no longer has; a live event leaves that to the DELETE event that follows.
+   * Keycloak has them now, and their memberships (where Keycloak's answer holds them).
    */
   private async user(
     operation: ChangeOperation,
@@ -147,8 +175,7 @@ export class Convergence {
     realm: string,
     run: Target & { source: string },
     reads: KeycloakReads,
-    absentMeansDeleted: boolean,
-    dryRun: boolean,
+    { absentMeansDeleted, dryRun, memberships }: UserConvergence,
   ): Promise<Converged> {
     const { engine } = this;
     const user = operation === 'DELETE' ? null : await reads.user();
@@ -170,14 +197,9 @@ export class Convergence {
       dryRun,
       verifyTarget: absentMeansDeleted,
     });
-    if (!user.groups) return outcomes;
-    const memberships = await engine.convergeMemberships({
-      ...run,
-      user,
-      groups: user.groups,
-      dryRun,
-    });
-    return [...outcomes, ...memberships];
+    if (!user.groups || !memberships) return outcomes;
+    const joined = await engine.convergeMemberships({ ...run, user, groups: user.groups, dryRun });
+    return [...outcomes, ...joined];
   }
 
   private async group(
@@ -195,7 +217,7 @@ export class Convergence {
         : await reads.group();
     if (!group && !absentMeansDeleted) return NOT_FOUND;
     const deleted = operation === 'DELETE' || !group;
-    return this.engine.runGroup({
+    const outcomes = await this.engine.runGroup({
       ...run,
       operation: deleted ? ProvisioningOperation.DELETE : ProvisioningOperation[operation],
       group: group ?? { id: groupId, name: name ?? groupId, tenantDomain: realm },
@@ -203,6 +225,20 @@ export class Convergence {
       // A sync also reads the target: a group deleted or renamed there is repaired.
       verifyTarget: absentMeansDeleted,
     });
+    // A sync (or a replay) converges the group's members too, in batches, rather than user by user.
+    if (!group || !absentMeansDeleted) return outcomes;
+    if (!(await this.engine.hasGroupTargets([run.identityProviderId]))) return outcomes;
+    const memberIds = await reads.members();
+    if (!memberIds) return outcomes; // deleted meanwhile: its own convergence follows
+    const members = await this.engine.convergeGroupMembers({
+      ...run,
+      group,
+      memberIds,
+      dryRun,
+      confirmRemoval: async (userId) =>
+        (await this.keycloak.isMember(realm, userId, group.id)) !== true,
+    });
+    return [...outcomes, ...members];
   }
 
   /**

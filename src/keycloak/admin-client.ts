@@ -61,6 +61,8 @@ export function notFoundWindowFor(totalMs: number): NotFoundWindow {
 }
 
 const GROUP_PAGE = 100;
+/** A group's members read at once (Keycloak's default page is 100; larger pages mean fewer reads). */
+const MEMBER_PAGE = 500;
 const REALM_MISS_REFRESH_MS = 1000;
 const e = encodeURIComponent;
 
@@ -77,6 +79,8 @@ const ENDPOINTS = {
     `/admin/realms/${e(realm)}/users?briefRepresentation=${brief}&first=${first}&max=${max}`,
   groups: (realm: string, first: number, max: number) =>
     `/admin/realms/${e(realm)}/groups?briefRepresentation=true&first=${first}&max=${max}`,
+  members: (realm: string, id: string, first: number) =>
+    `/admin/realms/${e(realm)}/groups/${e(id)}/members?briefRepresentation=true&first=${first}&max=${MEMBER_PAGE}`,
   children: (realm: string, id: string, first: number, max: number) =>
     `/admin/realms/${e(realm)}/groups/${e(id)}/children?briefRepresentation=true&first=${first}&max=${max}`,
 };
@@ -384,6 +388,17 @@ export class KeycloakAdminClient implements KeycloakDirectory {
     const body = await this.get(ENDPOINTS.users(realm, first, max));
     if (body === null) throw invalid(`404 for the users of realm ${realm}`);
     return asList(body, asUser, 'users').map((u) => u.id);
+  }
+
+  async groupMemberIds(realm: string, groupId: string): Promise<string[] | null> {
+    const ids: string[] = [];
+    for (let first = 0; ; first += MEMBER_PAGE) {
+      const body = await this.get(ENDPOINTS.members(realm, groupId, first));
+      if (body === null) return null;
+      const page = asList(body, asUser, 'members');
+      for (const user of page) ids.push(user.id);
+      if (page.length < MEMBER_PAGE) return ids;
+    }
   }
 
   /** One page of the realm's top-level groups, or of a group's sub-groups. */

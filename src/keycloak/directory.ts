@@ -34,6 +34,11 @@ export interface KeycloakDirectory {
     parentId?: string,
   ): Promise<ProvisioningGroup[]>;
   /**
+   * The ids of a group's direct members, every page read; null when the group is gone. Read by a
+   * sync, which converges memberships group by group rather than user by user.
+   */
+  groupMemberIds(realm: string, groupId: string): Promise<string[] | null>;
+  /**
    * Whether the user is a direct member of the group now; null when the user is not there. Given
    * `expected` (what an event says), a different answer is read again within the not-found
    * window: events can arrive before Keycloak commits the change they report.

@@ -81,6 +81,22 @@ export interface MembershipsRun extends Run {
   dryRun: boolean;
 }
 
+/** A group's members made to match Keycloak's at connectors with groups (a sync, group by group). */
+export interface GroupMembersRun extends Run {
+  group: ProvisioningGroup;
+  /** The group's direct members in Keycloak now. */
+  memberIds: readonly string[];
+  /**
+   * Asked before a member the listing lacks is removed: a member can slip between the pages of a
+   * listing that changes while it is read, and must not be removed for that.
+   */
+  confirmRemoval(userId: string): Promise<boolean>;
+  dryRun: boolean;
+}
+
+/** Members added in one call where the target takes several (a SCIM PATCH lists them). */
+const MEMBERS_PER_CALL = 100;
+
 export type UserOutcome = ConnectorOutcome<ProvisioningOperation>;
 
 export interface EngineDeps {
@@ -334,6 +350,141 @@ export class ProvisioningEngine {
       }),
     );
     return outcomes.flat();
+  }
+
+  /**
+   * Adds the group's Keycloak members to it at each target connector with groups where the group
+   * is provisioned, and removes the others. What the target got is known from the MEMBER links, so
+   * memberships that already match cost nothing; members not provisioned at a connector are left
+   * to their own convergence.
+   */
+  async convergeGroupMembers(run: GroupMembersRun): Promise<ConnectorOutcome[]> {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const idp = snapshot.identityProvider;
+    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
+      (c) =>
+        !snapshot.unusable.has(c.id) &&
+        this.deps.provisioners.get(snapshot, c)?.groups &&
+        !decideGroup(idp, c, run.group, ProvisioningOperation.CREATE, null).skipReason,
+    );
+    const groupLinks = await this.deps.links.findMany(
+      connectors.map((c) => c.id),
+      'GROUP',
+      run.group.id,
+    );
+    const wanted = new Set(run.memberIds);
+    const outcomes = await Promise.all(
+      connectors.map(async (connector) => {
+        const groupLink = groupLinks.get(connector.id);
+        // Not at the target (it failed, or a dry run): the group's own outcome says so.
+        if (!groupLink) return [];
+        const made = await this.deps.links.membersOfGroup(connector.id, run.group.id);
+        const joining = await this.deps.links.usersAt(
+          connector.id,
+          run.memberIds.filter((id) => !made.has(id)),
+        );
+        const gone = [...made].filter((id) => !wanted.has(id));
+        const confirmed = await Promise.all(gone.map((id) => run.confirmRemoval(id)));
+        const change = (userId: string, kind: MembershipChange) =>
+          this.runMembership({
+            identityProviderId: run.identityProviderId,
+            connectorId: connector.id,
+            source: run.source,
+            change: kind,
+            group: run.group,
+            userId,
+            dryRun: run.dryRun,
+          });
+        const removed = gone
+          .filter((_, i) => confirmed[i])
+          .map((id) => change(id, 'REMOVE_MEMBER'));
+        const groups = this.deps.provisioners.get(snapshot, connector)!.groups!;
+        const ids = [...joining.keys()];
+        const added: Promise<ConnectorOutcome[]>[] = [];
+        if (!groups.addMembers || run.dryRun)
+          added.push(...ids.map((id) => change(id, 'ADD_MEMBER')));
+        else
+          for (let i = 0; i < ids.length; i += MEMBERS_PER_CALL) {
+            const batch = ids
+              .slice(i, i + MEMBERS_PER_CALL)
+              .map((id) => [id, joining.get(id)!] as const);
+            added.push(
+              this.addMembers(snapshot, connector, run, groupLink, batch).then(
+                (outcomes) =>
+                  outcomes ??
+                  Promise.all(batch.map(([id]) => change(id, 'ADD_MEMBER'))).then((o) => o.flat()),
+              ),
+            );
+          }
+        return (await Promise.all([...added, ...removed])).flat();
+      }),
+    );
+    return outcomes.flat();
+  }
+
+  /**
+   * One call adding several members, each recorded as its own ADD_MEMBER. Null when the target
+   * refused the batch for good: one member may be the cause, so each is then tried alone.
+   */
+  private async addMembers(
+    snapshot: IdpSnapshot,
+    connector: Connector,
+    run: GroupMembersRun,
+    groupLink: LinkRef,
+    batch: (readonly [string, LinkRef])[],
+  ): Promise<ConnectorOutcome[] | null> {
+    const started = performance.now();
+    const subject = (userId: string) => ({
+      ...this.subject(run, 'GROUP', run.group.id),
+      detail: { member: userId },
+    });
+    const groups = this.deps.provisioners.get(snapshot, connector)!.groups!;
+    const decision = decideMembership(
+      snapshot.identityProvider,
+      connector,
+      { change: 'ADD_MEMBER', group: run.group },
+      groupLink,
+      batch[0][1],
+    );
+    const outcome = start(snapshot, connector, decision, groupLink);
+    outcome.operation = 'ADD_MEMBER';
+    const group = {
+      remoteId: groupLink.remoteId,
+      remoteName: groupLink.remoteName ?? run.group.name,
+    };
+    await this.attempt(connector, outcome, subject(batch[0][0]), async () => {
+      await groups.addMembers!(
+        group.remoteId,
+        batch.map(([, user]) => user.remoteId),
+      );
+      return group;
+    });
+    if (
+      outcome.status === ProvisioningStatus.FAILED &&
+      !outcome.error!.retriable &&
+      batch.length > 1
+    )
+      return null;
+    outcome.durationMs = Math.round(performance.now() - started);
+    const outcomes = batch.map(() => ({ ...outcome }));
+    const changes: LinkChange[] =
+      outcome.status === ProvisioningStatus.SUCCEEDED
+        ? batch.map(([userId]) => ({
+            connectorId: connector.id,
+            entityType: 'MEMBER',
+            localId: memberKey(userId, run.group.id),
+            ref: group,
+          }))
+        : [];
+    const records = outcomes.map((o, i) => toRecord(o, connector, subject(batch[i][0])));
+    await this.deps.provisioningLog.write(records, changes).then(
+      () => this.deps.links.written(changes),
+      (error: unknown) => {
+        this.deps.links.forget(changes);
+        throw error;
+      },
+    );
+    return outcomes;
   }
 
   /**

@@ -31,6 +31,9 @@ export interface LinkChange {
 /** The localId of a membership link. */
 export const memberKey = (userId: string, groupId: string) => `${userId}/${groupId}`;
 
+/** Ids in one IN list: well under every driver's placeholder limit (SQLite's is 32,766). */
+const USERS_PER_QUERY = 500;
+
 /** n SQL placeholders. */
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -124,6 +127,32 @@ export class LinkStore {
       if (!this.pendingMemberships.length) setImmediate(() => void this.lookUpMemberships());
       this.pendingMemberships.push({ connectorId, userId, resolve, reject });
     });
+  }
+
+  /** The users made members of a group at a connector's target (from its MEMBER links). */
+  async membersOfGroup(connectorId: string, groupId: string): Promise<Set<string>> {
+    const rows: { localId: string }[] = await this.dataSource.query(
+      `SELECT localId FROM provisioned_entity
+       WHERE connectorId = ? AND entityType = 'MEMBER' AND localId LIKE ? ESCAPE '!'`,
+      [connectorId, suffixPattern(groupId)],
+    );
+    const suffix = groupId.length + 1;
+    return new Set(rows.map((r) => r.localId.slice(0, -suffix)));
+  }
+
+  /** The USER links of many users at one connector, read in chunks: user id → link. */
+  async usersAt(connectorId: string, userIds: readonly string[]): Promise<Map<string, LinkRef>> {
+    const found = new Map<string, LinkRef>();
+    for (let i = 0; i < userIds.length; i += USERS_PER_QUERY) {
+      const chunk = userIds.slice(i, i + USERS_PER_QUERY);
+      const rows: LinkRow[] = await this.dataSource.query(
+        `SELECT connectorId, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
+         WHERE connectorId = ? AND entityType = 'USER' AND localId IN (${marks(chunk.length)})`,
+        [connectorId, ...chunk],
+      );
+      for (const row of rows) found.set(row.localId, row);
+    }
+    return found;
   }
 
   private async lookUpMemberships(): Promise<void> {

@@ -34,8 +34,11 @@ registerEnumType(SyncStatus, {
 export const ACTIVE_STATUSES = [SyncStatus.RUNNING, SyncStatus.NEEDS_CONFIRMATION];
 export const OPEN_STATUSES = [SyncStatus.QUEUED, ...ACTIVE_STATUSES];
 
-/** The walk, in order: groups (with sub-groups), users, then links Keycloak no longer has. */
-export type SyncPhase = 'GROUPS' | 'USERS' | 'SETTLE' | 'DELETIONS' | 'FINISH';
+/**
+ * The walk, in order: users, groups (with sub-groups, each with its members), then links Keycloak
+ * no longer has (see sidecar/sync/sync-runner.ts).
+ */
+export type SyncPhase = 'USERS' | 'USERS_SETTLE' | 'GROUPS' | 'SETTLE' | 'DELETIONS' | 'FINISH';
 
 @ObjectType({
   description:

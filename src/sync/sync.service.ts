@@ -257,7 +257,7 @@ export class SyncService {
           dryRun,
           triggeredBy,
           status: SyncStatus.QUEUED,
-          phase: 'GROUPS',
+          phase: 'USERS',
           createdAt: new Date(),
         }),
       );

@@ -306,6 +306,11 @@ export class FakeKeycloak extends LocalHttpServer {
         return this.send(res, 404, { error: 'Could not find group by id' });
       return this.send(res, 200, this.listGroups(realm, id, url.searchParams));
     }
+    if (kind === 'groups' && id && path === 'members') {
+      if (!realm.groups.has(id))
+        return this.send(res, 404, { error: 'Could not find group by id' });
+      return this.send(res, 200, this.groupMembers(realm, id, url.searchParams));
+    }
     if (kind === 'groups' && id && !path) return this.getGroup(realm, id, res);
     this.noRoute(res);
   }
@@ -322,8 +327,21 @@ export class FakeKeycloak extends LocalHttpServer {
 
   /** GET /users: ordered by username, paged by first/max (Keycloak's default max is 100). */
   private listUsers(realm: RealmState, query: URLSearchParams): Json[] {
+    return this.userPage([...realm.users.values()], query);
+  }
+
+  /** GET /groups/{id}/members: the group's direct members, as /users lists them. */
+  private groupMembers(realm: RealmState, groupId: string, query: URLSearchParams): Json[] {
+    const members = [...realm.memberships]
+      .filter(([, groups]) => groups.has(groupId))
+      .map(([userId]) => realm.users.get(userId)!);
+    return this.userPage(members, query);
+  }
+
+  /** Users ordered by username, paged by first/max; brief as Keycloak's briefRepresentation. */
+  private userPage(users: Json[], query: URLSearchParams): Json[] {
     const brief = query.get('briefRepresentation') === 'true';
-    const all = [...realm.users.values()]
+    const all = users
       .filter((u) => !this.hidden.get(u.id as string))
       .sort((a, b) => String(a.username).localeCompare(String(b.username)));
     return page(all, query).map((u) =>

@@ -64,7 +64,16 @@ export function addMemberRequest(
   remoteId: string,
   userRemoteId: string,
 ): ScimRequest {
-  const members = [{ value: userRemoteId }];
+  return addMembersRequest(target, remoteId, [userRemoteId]);
+}
+
+/** Several members in one PATCH: one `add` whose value lists them (RFC 7644 §3.5.2.1). */
+export function addMembersRequest(
+  target: ScimGroupTarget,
+  remoteId: string,
+  userRemoteIds: readonly string[],
+): ScimRequest {
+  const members = userRemoteIds.map((value) => ({ value }));
   return patch(target, remoteId, [{ op: 'add', path: 'members', value: members }], { members });
 }
 

@@ -16,6 +16,7 @@ import { stateOf, type TargetState } from '../target-state';
 import type { ScimDialect } from './scim-dialect';
 import {
   addMemberRequest,
+  addMembersRequest,
   createGroupRequest,
   deleteGroupRequest,
   getGroupRequest,
@@ -136,6 +137,9 @@ function scimGroups(
     },
     async addMember(groupId, userId) {
       await send(addMemberRequest(target, groupId, userId));
+    },
+    async addMembers(groupId, userIds) {
+      await send(addMembersRequest(target, groupId, userIds));
     },
     async removeMember(groupId, userId) {
       // RFC 7644 §3.5.2: a remove whose filter matches no member is 400 noTarget; that is done.

@@ -5,6 +5,7 @@ import { PortableIdsAndLogIndexes1796100000000 } from './1796100000000-PortableI
 import { SyncJobs1796200000000 } from './1796200000000-SyncJobs';
 import { ConnectorPace1796300000000 } from './1796300000000-ConnectorPace';
 import { AuditTrail1796400000000 } from './1796400000000-AuditTrail';
+import { SyncUsersFirst1796500000000 } from '../1796500000000-SyncUsersFirst';
 
 export const MARIADB_MIGRATIONS = [
   Init1764403200000,
@@ -13,4 +14,5 @@ export const MARIADB_MIGRATIONS = [
   SyncJobs1796200000000,
   ConnectorPace1796300000000,
   AuditTrail1796400000000,
+  SyncUsersFirst1796500000000,
 ];

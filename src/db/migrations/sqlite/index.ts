@@ -5,6 +5,7 @@ import { LogIndexes1796100000001 } from './1796100000001-LogIndexes';
 import { SyncJobs1796200000001 } from './1796200000001-SyncJobs';
 import { ConnectorPace1796300000001 } from './1796300000001-ConnectorPace';
 import { AuditTrail1796400000001 } from './1796400000001-AuditTrail';
+import { SyncUsersFirst1796500000000 } from '../1796500000000-SyncUsersFirst';
 
 export const SQLITE_MIGRATIONS = [
   Init1764403200000,
@@ -13,4 +14,5 @@ export const SQLITE_MIGRATIONS = [
   SyncJobs1796200000001,
   ConnectorPace1796300000001,
   AuditTrail1796400000001,
+  SyncUsersFirst1796500000000,
 ];
