@@ -37,7 +37,8 @@ import {
 } from './support/real-keycloak';
 import { provisionToScim } from './support/scim-identity-provider';
 import { spawnSidecarProcess, type SidecarProcess } from './support/sidecar-env';
-import { until } from './support/sync';
+import { settled, until } from './support/sync';
+import { SyncStatus } from '../src/sync/sync-job.entity';
 
 jest.setTimeout(120_000);
 
@@ -166,6 +167,40 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
 
     await kc('DELETE', `/${realm}/groups/${group}`);
     await until('the group gone', () => !remoteGroup('engineering'), 30_000);
+  });
+
+  it('syncs what the realm already has to a connector added later: users, sub-groups, members', async () => {
+    const pioneers = idOf(await kc('POST', `/${realm}/groups`, { name: 'pioneers' }));
+    const navy = idOf(await kc('POST', `/${realm}/groups/${pioneers}/children`, { name: 'navy' }));
+    const ids: string[] = [];
+    for (const username of ['mary', 'katherine', 'dorothy'])
+      ids.push(idOf(await kc('POST', `/${realm}/users`, { username, enabled: true })));
+    await kc('PUT', `/${realm}/users/${ids[0]}/groups/${pioneers}`);
+    await kc('PUT', `/${realm}/users/${ids[1]}/groups/${pioneers}`);
+    await kc('PUT', `/${realm}/users/${ids[0]}/groups/${navy}`);
+    const later = await new FakeScimServer('2.0', { bearer: SCIM_TOKEN }).start();
+    const options = { name: 'e2e-later', realm, scim: later, bearerToken: SCIM_TOKEN };
+    const idp = await provisionToScim(core, { ...options, withGroups: true });
+    try {
+      const started = await core.services.syncs.start({ identityProviderId: idp, trigger: 'api' });
+      const job = await settled({ core }, started.id);
+      expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, failed: 0 });
+      const remoteId = (name: string) => later.byUserName(name)!.id as string;
+      const members = (name: string) =>
+        (
+          ([...later.groups.values()].find((g) => g.displayName === name)?.members ?? []) as {
+            value: string;
+          }[]
+        )
+          .map((m) => m.value)
+          .sort();
+      expect(members('pioneers')).toEqual([remoteId('mary'), remoteId('katherine')].sort());
+      expect(members('navy')).toEqual([remoteId('mary')]);
+      expect(later.byUserName('dorothy')).toBeDefined();
+    } finally {
+      await core.services.identityProviders.delete(idp);
+      await later.stop();
+    }
   });
 
   it('sends nothing for a create Keycloak refuses, and provisions the next one', async () => {

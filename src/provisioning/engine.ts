@@ -532,7 +532,6 @@ export class ProvisioningEngine {
     return again;
   }
 
-  /** The connectors a change goes to: the one named, or every enabled one. */
   /**
    * Reads the links of a sync page's users on its connectors at once and keeps them while the
    * page converges; the returned release lets them go. Nothing is held where that fails (the
@@ -552,6 +551,7 @@ export class ProvisioningEngine {
     }
   }
 
+  /** The connectors a change goes to: the one named, or every enabled one. */
   async connectorsOf(identityProviderId: string, connectorId: string | null): Promise<string[]> {
     const snapshot = await this.deps.snapshots.get(identityProviderId);
     return targetConnectors(snapshot, connectorId).map((c) => c.id);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RemoteRef } from '../connector-types/connector-type';
-import { HeldLinks, type HeldRows } from './held-links';
+import { HeldLinks, type HeldRow } from './held-links';
 import { ProvisionedEntity } from './provisioned-entity.entity';
 
 /** MEMBER links record a membership made at the target: localId `<userId>/<groupId>`. */
@@ -65,26 +65,18 @@ export class LinkStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Reads the links and membership links of a sync page's users on these connectors, two queries
-   * for the page, and answers their lookups from memory until the returned release (HeldLinks).
+   * Reads the links of a sync page's users on these connectors, one query for the page, and
+   * answers their lookups from memory until the returned release (HeldLinks).
    */
   async hold(connectorIds: string[], userIds: string[]): Promise<() => void> {
     if (!connectorIds.length || !userIds.length) return () => undefined;
-    const ranges = userIds.map(() => '(localId >= ? AND localId < ?)').join(' OR ');
-    const inConnectors = `connectorId IN (${marks(connectorIds.length)})`;
-    const [users, members] = await Promise.all([
-      this.dataSource.query<HeldRows['users']>(
-        `SELECT connectorId, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
-         WHERE entityType = 'USER' AND ${inConnectors} AND localId IN (${marks(userIds.length)})`,
-        [...connectorIds, ...userIds],
-      ),
-      this.dataSource.query<HeldRows['members']>(
-        `SELECT connectorId, localId, remoteId FROM provisioned_entity
-         WHERE entityType = 'MEMBER' AND ${inConnectors} AND (${ranges})`,
-        [...connectorIds, ...userIds.flatMap(prefixRange)],
-      ),
-    ]);
-    this.held.add(connectorIds, userIds, { users, members });
+    const users = await this.dataSource.query<HeldRow[]>(
+      `SELECT connectorId, localId, remoteId, remoteName, attributesHash FROM provisioned_entity
+       WHERE entityType = 'USER' AND connectorId IN (${marks(connectorIds.length)})
+         AND localId IN (${marks(userIds.length)})`,
+      [...connectorIds, ...userIds],
+    );
+    this.held.add(connectorIds, userIds, users);
     return () => this.held.release(userIds);
   }
 
@@ -121,8 +113,6 @@ export class LinkStore {
    * Asked for every converged user, so the questions of one tick share a query too.
    */
   membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
-    const held = this.held.memberships(connectorId, userId);
-    if (held) return Promise.resolve(held);
     return new Promise((resolve, reject) => {
       if (!this.pendingMemberships.length) setImmediate(() => void this.lookUpMemberships());
       this.pendingMemberships.push({ connectorId, userId, resolve, reject });

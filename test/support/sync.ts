@@ -32,7 +32,7 @@ const SETTLED = [
 
 /** Waits until the job stops moving: finished, or waiting for confirmation. */
 export async function settled(
-  env: SidecarEnv,
+  env: Pick<SidecarEnv, 'core'>,
   jobId: string,
   timeoutMs = 60_000,
 ): Promise<SyncJob> {
