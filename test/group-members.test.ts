@@ -57,7 +57,7 @@ describe.each(['mariadb', 'sqlite'] as const)('group members converged on %s', (
     memberIds: string[],
     confirmRemoval: (userId: string) => Promise<boolean> = async () => true,
   ) =>
-    api.app.services.engine.convergeGroupMembers({
+    api.app.services.engine.memberships.ofGroup({
       identityProviderId,
       source: 'test',
       group,

@@ -198,7 +198,7 @@ export class Convergence {
       verifyTarget: absentMeansDeleted,
     });
     if (!user.groups || !memberships) return outcomes;
-    const joined = await engine.convergeMemberships({ ...run, user, groups: user.groups, dryRun });
+    const joined = await engine.memberships.ofUser({ ...run, user, groups: user.groups, dryRun });
     return [...outcomes, ...joined];
   }
 
@@ -230,7 +230,7 @@ export class Convergence {
     if (!(await this.engine.hasGroupTargets([run.identityProviderId]))) return outcomes;
     const memberIds = await reads.members();
     if (!memberIds) return outcomes; // deleted meanwhile: its own convergence follows
-    const members = await this.engine.convergeGroupMembers({
+    const members = await this.engine.memberships.ofGroup({
       ...run,
       group,
       memberIds,

@@ -16,7 +16,13 @@ import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import { DriftChecks } from './drift-checks';
 import { decideGroup, decideMembership, decideUser, type Decision } from './decision';
 import { redactSecrets } from './redact';
-import { TtlCache, type IdpSnapshot, type IdpSnapshotCache } from './idp-snapshot';
+import {
+  targetConnectors,
+  TtlCache,
+  type IdpSnapshot,
+  type IdpSnapshotCache,
+} from './idp-snapshot';
+import { Memberships } from './memberships';
 import { memberKey, type LinkChange, type LinkRef, type LinkStore } from './links';
 import {
   failed,
@@ -35,7 +41,7 @@ import { ProvisioningOperation, ProvisioningStatus } from './test-provisioning.t
 
 const log = logger('engine');
 
-interface Run {
+export interface Run {
   identityProviderId: string;
   /** Only this connector; otherwise every enabled one. */
   connectorId?: string | null;
@@ -73,30 +79,6 @@ export interface MembershipRun extends Run {
   dryRun?: boolean;
 }
 
-/** A user's memberships made to match Keycloak's at connectors with groups. */
-export interface MembershipsRun extends Run {
-  user: ProvisioningUser;
-  /** The groups Keycloak has the user in now (direct memberships). */
-  groups: readonly ProvisioningGroup[];
-  dryRun: boolean;
-}
-
-/** A group's members made to match Keycloak's at connectors with groups (a sync, group by group). */
-export interface GroupMembersRun extends Run {
-  group: ProvisioningGroup;
-  /** The group's direct members in Keycloak now. */
-  memberIds: readonly string[];
-  /**
-   * Asked before a member the listing lacks is removed: a member can slip between the pages of a
-   * listing that changes while it is read, and must not be removed for that.
-   */
-  confirmRemoval(userId: string): Promise<boolean>;
-  dryRun: boolean;
-}
-
-/** Members added in one call where the target takes several (a SCIM PATCH lists them). */
-const MEMBERS_PER_CALL = 100;
-
 export type UserOutcome = ConnectorOutcome<ProvisioningOperation>;
 
 export interface EngineDeps {
@@ -115,7 +97,7 @@ export interface EngineDeps {
 }
 
 /** A unit of work on one connector: returns the remote ref to report (null for none). */
-type Task = () => Promise<RemoteRef | null>;
+export type Task = () => Promise<RemoteRef | null>;
 
 export class ProvisioningEngine {
   /** Groups being created by membership changes, by connector and group id, until their links are stored. */
@@ -129,10 +111,18 @@ export class ProvisioningEngine {
 
   private readonly gate: CallGate;
   private readonly driftChecks: DriftChecks;
+  /** A user's or a group's memberships converged as a whole. */
+  readonly memberships: Memberships;
 
   constructor(private readonly deps: EngineDeps) {
     this.gate = deps.targetCalls ?? NO_GATE;
     this.driftChecks = new DriftChecks(this.gate);
+    this.memberships = new Memberships({
+      ...deps,
+      runMembership: (run) => this.runMembership(run),
+      attempt: (connector, outcome, subject, task) =>
+        this.attempt(connector, outcome, subject, task),
+    });
     this.tenants = new TtlCache(async (tenantDomain) => {
       const all = await deps.identityProviders.list(tenantDomain);
       return all.filter((idp) => idp.enabled).map((idp) => idp.id);
@@ -298,193 +288,6 @@ export class ProvisioningEngine {
         return group;
       });
     });
-  }
-
-  /**
-   * Adds the user to the groups Keycloak has them in and removes them from the others, on each
-   * target connector that has groups and where the user is provisioned. What the target got is
-   * known from the MEMBER links, so memberships that already match cost no call.
-   */
-  async convergeMemberships(run: MembershipsRun): Promise<ConnectorOutcome[]> {
-    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
-    const idp = snapshot.identityProvider;
-    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
-      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
-    );
-    const userLinks = await this.deps.links.findMany(
-      connectors.map((c) => c.id),
-      'USER',
-      run.user.id,
-    );
-    const outcomes = await Promise.all(
-      connectors.map(async (connector) => {
-        if (!userLinks.has(connector.id)) return [];
-        const scoped = run.groups.filter(
-          (g) => !decideGroup(idp, connector, g, ProvisioningOperation.CREATE, null).skipReason,
-        );
-        const made = await this.deps.links.membershipsOf(connector.id, run.user.id);
-        const wanted = new Set(scoped.map((g) => g.id));
-        const changes = [
-          ...scoped
-            .filter((g) => !made.has(g.id))
-            .map((group) => ({ change: 'ADD_MEMBER' as const, group })),
-          ...[...made.keys()]
-            .filter((id) => !wanted.has(id))
-            .map((id) => ({
-              change: 'REMOVE_MEMBER' as const,
-              group: { id, name: id, tenantDomain: run.user.tenantDomain },
-            })),
-        ];
-        const results = [];
-        for (const { change, group } of changes)
-          results.push(
-            ...(await this.runMembership({
-              ...run,
-              connectorId: connector.id,
-              change,
-              group,
-              userId: run.user.id,
-            })),
-          );
-        return results;
-      }),
-    );
-    return outcomes.flat();
-  }
-
-  /**
-   * Adds the group's Keycloak members to it at each target connector with groups where the group
-   * is provisioned, and removes the others. What the target got is known from the MEMBER links, so
-   * memberships that already match cost nothing; members not provisioned at a connector are left
-   * to their own convergence.
-   */
-  async convergeGroupMembers(run: GroupMembersRun): Promise<ConnectorOutcome[]> {
-    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
-    const idp = snapshot.identityProvider;
-    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
-      (c) =>
-        !snapshot.unusable.has(c.id) &&
-        this.deps.provisioners.get(snapshot, c)?.groups &&
-        !decideGroup(idp, c, run.group, ProvisioningOperation.CREATE, null).skipReason,
-    );
-    const groupLinks = await this.deps.links.findMany(
-      connectors.map((c) => c.id),
-      'GROUP',
-      run.group.id,
-    );
-    const wanted = new Set(run.memberIds);
-    const outcomes = await Promise.all(
-      connectors.map(async (connector) => {
-        const groupLink = groupLinks.get(connector.id);
-        // Not at the target (it failed, or a dry run): the group's own outcome says so.
-        if (!groupLink) return [];
-        const made = await this.deps.links.membersOfGroup(connector.id, run.group.id);
-        const joining = await this.deps.links.usersAt(
-          connector.id,
-          run.memberIds.filter((id) => !made.has(id)),
-        );
-        const gone = [...made].filter((id) => !wanted.has(id));
-        const confirmed = await Promise.all(gone.map((id) => run.confirmRemoval(id)));
-        const change = (userId: string, kind: MembershipChange) =>
-          this.runMembership({
-            identityProviderId: run.identityProviderId,
-            connectorId: connector.id,
-            source: run.source,
-            change: kind,
-            group: run.group,
-            userId,
-            dryRun: run.dryRun,
-          });
-        const removed = gone
-          .filter((_, i) => confirmed[i])
-          .map((id) => change(id, 'REMOVE_MEMBER'));
-        const groups = this.deps.provisioners.get(snapshot, connector)!.groups!;
-        const ids = [...joining.keys()];
-        const added: Promise<ConnectorOutcome[]>[] = [];
-        if (!groups.addMembers || run.dryRun)
-          added.push(...ids.map((id) => change(id, 'ADD_MEMBER')));
-        else
-          for (let i = 0; i < ids.length; i += MEMBERS_PER_CALL) {
-            const batch = ids
-              .slice(i, i + MEMBERS_PER_CALL)
-              .map((id) => [id, joining.get(id)!] as const);
-            added.push(
-              this.addMembers(snapshot, connector, run, groupLink, batch).then(
-                (outcomes) =>
-                  outcomes ??
-                  Promise.all(batch.map(([id]) => change(id, 'ADD_MEMBER'))).then((o) => o.flat()),
-              ),
-            );
-          }
-        return (await Promise.all([...added, ...removed])).flat();
-      }),
-    );
-    return outcomes.flat();
-  }
-
-  /**
-   * One call adding several members, each recorded as its own ADD_MEMBER. Null when the target
-   * refused the batch for good: one member may be the cause, so each is then tried alone.
-   */
-  private async addMembers(
-    snapshot: IdpSnapshot,
-    connector: Connector,
-    run: GroupMembersRun,
-    groupLink: LinkRef,
-    batch: (readonly [string, LinkRef])[],
-  ): Promise<ConnectorOutcome[] | null> {
-    const started = performance.now();
-    const subject = (userId: string) => ({
-      ...this.subject(run, 'GROUP', run.group.id),
-      detail: { member: userId },
-    });
-    const groups = this.deps.provisioners.get(snapshot, connector)!.groups!;
-    const decision = decideMembership(
-      snapshot.identityProvider,
-      connector,
-      { change: 'ADD_MEMBER', group: run.group },
-      groupLink,
-      batch[0][1],
-    );
-    const outcome = start(snapshot, connector, decision, groupLink);
-    outcome.operation = 'ADD_MEMBER';
-    const group = {
-      remoteId: groupLink.remoteId,
-      remoteName: groupLink.remoteName ?? run.group.name,
-    };
-    await this.attempt(connector, outcome, subject(batch[0][0]), async () => {
-      await groups.addMembers!(
-        group.remoteId,
-        batch.map(([, user]) => user.remoteId),
-      );
-      return group;
-    });
-    if (
-      outcome.status === ProvisioningStatus.FAILED &&
-      !outcome.error!.retriable &&
-      batch.length > 1
-    )
-      return null;
-    outcome.durationMs = Math.round(performance.now() - started);
-    const outcomes = batch.map(() => ({ ...outcome }));
-    const changes: LinkChange[] =
-      outcome.status === ProvisioningStatus.SUCCEEDED
-        ? batch.map(([userId]) => ({
-            connectorId: connector.id,
-            entityType: 'MEMBER',
-            localId: memberKey(userId, run.group.id),
-            ref: group,
-          }))
-        : [];
-    const records = outcomes.map((o, i) => toRecord(o, connector, subject(batch[i][0])));
-    await this.deps.provisioningLog.write(records, changes).then(
-      () => this.deps.links.written(changes),
-      (error: unknown) => {
-        this.deps.links.forget(changes);
-        throw error;
-      },
-    );
-    return outcomes;
   }
 
   /**
@@ -834,15 +637,4 @@ async function updateOrRecreate(
     outcome.reason = `linked ${link.remoteId} was gone at the target: created again and relinked`;
     return ref;
   }
-}
-
-function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {
-  if (!connectorId) return snapshot.connectors.filter((c) => c.enabled);
-  const connector = snapshot.connectors.find((c) => c.id === connectorId);
-  if (!connector)
-    throw new NotFoundError(
-      'Connector',
-      `${connectorId} of identity provider ${snapshot.identityProvider.id}`,
-    );
-  return [connector];
 }

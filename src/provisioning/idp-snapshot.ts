@@ -6,6 +6,7 @@ import type { ConnectorView } from '../connector/connector.types';
 import type { ClaimMapping } from '../identity-provider/claim-mapping.entity';
 import type { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import type { ConnectorType } from '../connector-types/connector-type';
+import { NotFoundError } from '../common/errors';
 import { GROUPS_CLAIM, ROLES_CLAIM } from './claims';
 
 export interface IdpSnapshot {
@@ -77,3 +78,15 @@ export class TtlCache<T> {
 }
 
 export type IdpSnapshotCache = TtlCache<IdpSnapshot>;
+
+/** The connectors a change goes to: the one named (NotFoundError when gone), or every enabled one. */
+export function targetConnectors(snapshot: IdpSnapshot, connectorId: string | null): Connector[] {
+  if (!connectorId) return snapshot.connectors.filter((c) => c.enabled);
+  const connector = snapshot.connectors.find((c) => c.id === connectorId);
+  if (!connector)
+    throw new NotFoundError(
+      'Connector',
+      `${connectorId} of identity provider ${snapshot.identityProvider.id}`,
+    );
+  return [connector];
+}
