@@ -1,6 +1,7 @@
 // The sync_object rows of a sync: what its walk found (and sent), and from them the linked
 // objects Keycloak no longer has. Plain SQL valid in MySQL 8, MariaDB and SQLite.
 import type { DataSource } from 'typeorm';
+import { retryOnDeadlock } from '../../src/db/deadlock';
 import type { SyncJob } from '../../src/sync/sync-job.entity';
 
 export type EntityType = 'USER' | 'GROUP';
@@ -14,9 +15,11 @@ export async function recordObjects(
 ): Promise<void> {
   const sqlite = dataSource.options.type === 'better-sqlite3';
   const rows = ids.map(() => '(?, ?, ?)').join(', ');
-  await dataSource.query(
-    `INSERT ${sqlite ? 'OR IGNORE' : 'IGNORE'} INTO sync_object (jobId, entityType, localId) VALUES ${rows}`,
-    ids.flatMap((id) => [jobId, entityType, id]),
+  await retryOnDeadlock(() =>
+    dataSource.query(
+      `INSERT ${sqlite ? 'OR IGNORE' : 'IGNORE'} INTO sync_object (jobId, entityType, localId) VALUES ${rows}`,
+      ids.flatMap((id) => [jobId, entityType, id]),
+    ),
   );
 }
 

@@ -3,6 +3,7 @@
 // handled twice counts once). A page's outcomes go out together when the page ends; others, with
 // whatever else is recorded in the same tick.
 import type { DataSource } from 'typeorm';
+import { retryOnDeadlock } from '../../src/db/deadlock';
 import { TtlCache } from '../../src/provisioning/idp-snapshot';
 import type { ConnectorOutcome } from '../../src/provisioning/outcome';
 import { UNCHANGED } from '../../src/provisioning/representation';
@@ -103,9 +104,11 @@ export class SyncProgress {
     await Promise.all(
       [...groups.values()].map((group) => {
         const { jobId, entityType, outcome } = group[0];
-        return this.dataSource.query(
-          `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
-          [outcome, jobId, entityType, ...group.map((r) => r.localId)],
+        return retryOnDeadlock(() =>
+          this.dataSource.query(
+            `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
+            [outcome, jobId, entityType, ...group.map((r) => r.localId)],
+          ),
         );
       }),
     );

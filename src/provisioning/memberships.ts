@@ -41,6 +41,8 @@ export interface GroupMembersRun extends Run {
 
 /** Members added in one call where the target takes several (a SCIM PATCH lists them). */
 const MEMBERS_PER_CALL = 100;
+/** Removals confirmed with Keycloak at once. */
+const CONFIRMATIONS_AT_ONCE = 16;
 
 export interface MembershipDeps extends Pick<
   EngineDeps,
@@ -144,7 +146,14 @@ export class Memberships {
           run.memberIds.filter((id) => !made.has(id)),
         );
         const gone = [...made].filter((id) => !wanted.has(id));
-        const confirmed = await Promise.all(gone.map((id) => run.confirmRemoval(id)));
+        const confirmed: boolean[] = [];
+        // A group emptied in Keycloak means one read each: a few at a time, not all at once.
+        for (let i = 0; i < gone.length; i += CONFIRMATIONS_AT_ONCE)
+          confirmed.push(
+            ...(await Promise.all(
+              gone.slice(i, i + CONFIRMATIONS_AT_ONCE).map((id) => run.confirmRemoval(id)),
+            )),
+          );
         const change = (userId: string, kind: MembershipChange) =>
           this.deps.runMembership({
             identityProviderId: run.identityProviderId,
