@@ -53,18 +53,17 @@ describe('a statement chosen as a deadlock victim', () => {
       crossing(2, 1, ready, held),
     ]);
     const victim = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    const deadlock = victim.reason as Error;
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(isDeadlock(victim.reason)).toBe(true);
+    expect(isDeadlock(deadlock)).toBe(true);
 
     let calls = 0;
     const value = await retryOnDeadlock(async () => {
-      if (++calls < 3) throw victim.reason;
+      if (++calls < 3) throw deadlock;
       return 'done';
     });
     expect([value, calls]).toEqual(['done', 3]);
-    await expect(retryOnDeadlock(() => Promise.reject(victim.reason), 2)).rejects.toBe(
-      victim.reason,
-    );
+    await expect(retryOnDeadlock(() => Promise.reject(deadlock), 2)).rejects.toBe(deadlock);
     const other = new Error('Duplicate entry');
     await expect(retryOnDeadlock(() => Promise.reject(other))).rejects.toBe(other);
   });
