@@ -33,6 +33,8 @@ const log = logger('sync');
 
 const IDLE_POLL_MS = 1_000;
 const SETTLE_POLL_MS = 250;
+/** With the last pages in flight, the end is noticed sooner (the counts read is cheap). */
+const SETTLE_LAST_PAGES_POLL_MS = 50;
 /** How often identity providers are checked for a scheduled sync. */
 const SCHEDULE_CHECK_MS = 60_000;
 /** Keycloak failing this many steps in a row fails the job (each waits a little longer). */
@@ -266,7 +268,9 @@ export class SyncRunner {
       await this.resendUnconverged(job);
       this.progress.set(job.id, { processed: counts.processed, at: Date.now() });
     }
-    return (await this.renew(job, {})) === null ? null : SETTLE_POLL_MS;
+    const lastPages = counts.total - counts.processed <= 2 * this.deps.config.pageSize;
+    if ((await this.renew(job, {})) === null) return null;
+    return lastPages ? SETTLE_LAST_PAGES_POLL_MS : SETTLE_POLL_MS;
   }
 
   /**

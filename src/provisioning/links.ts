@@ -119,12 +119,19 @@ export class LinkStore {
     });
   }
 
-  /** The users made members of a group at a connector's target (from its MEMBER links). */
-  async membersOfGroup(connectorId: string, groupId: string): Promise<Set<string>> {
+  /**
+   * The users made members of a group at a connector's target, from the MEMBER links that name
+   * the group and its remote id (what they store: found through ix_link_remote).
+   */
+  async membersOfGroup(
+    connectorId: string,
+    groupId: string,
+    groupRemoteId: string,
+  ): Promise<Set<string>> {
     const rows: { localId: string }[] = await this.dataSource.query(
       `SELECT localId FROM provisioned_entity
-       WHERE connectorId = ? AND entityType = 'MEMBER' AND localId LIKE ? ESCAPE '!'`,
-      [connectorId, suffixPattern(groupId)],
+       WHERE connectorId = ? AND entityType = 'MEMBER' AND remoteId = ? AND localId LIKE ? ESCAPE '!'`,
+      [connectorId, groupRemoteId, suffixPattern(groupId)],
     );
     const suffix = groupId.length + 1;
     return new Set(rows.map((r) => r.localId.slice(0, -suffix)));

@@ -140,7 +140,11 @@ export class Memberships {
         const groupLink = groupLinks.get(connector.id);
         // Not at the target (it failed, or a dry run): the group's own outcome says so.
         if (!groupLink) return [];
-        const made = await this.deps.links.membersOfGroup(connector.id, run.group.id);
+        const made = await this.deps.links.membersOfGroup(
+          connector.id,
+          run.group.id,
+          groupLink.remoteId,
+        );
         const joining = await this.deps.links.usersAt(
           connector.id,
           run.memberIds.filter((id) => !made.has(id)),

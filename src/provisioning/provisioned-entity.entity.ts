@@ -10,6 +10,7 @@ import { Connector } from '../connector/connector.entity';
 @Entity('provisioned_entity')
 @Index('uq_provisioned_entity', ['connectorId', 'entityType', 'localId'], { unique: true })
 @Index('ix_link_local', ['localId'])
+@Index('ix_link_remote', ['connectorId', 'entityType', 'remoteId'])
 export class ProvisionedEntity {
   @Field(() => ID, { description: "The link's id" })
   @PrimaryGeneratedColumn('uuid')

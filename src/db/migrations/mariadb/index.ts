@@ -6,6 +6,7 @@ import { SyncJobs1796200000000 } from './1796200000000-SyncJobs';
 import { ConnectorPace1796300000000 } from './1796300000000-ConnectorPace';
 import { AuditTrail1796400000000 } from './1796400000000-AuditTrail';
 import { SyncUsersFirst1796500000000 } from '../1796500000000-SyncUsersFirst';
+import { MemberLinksByGroup1796600000000 } from '../1796600000000-MemberLinksByGroup';
 
 export const MARIADB_MIGRATIONS = [
   Init1764403200000,
@@ -15,4 +16,5 @@ export const MARIADB_MIGRATIONS = [
   ConnectorPace1796300000000,
   AuditTrail1796400000000,
   SyncUsersFirst1796500000000,
+  MemberLinksByGroup1796600000000,
 ];
