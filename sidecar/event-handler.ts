@@ -318,6 +318,7 @@ export class EventHandler {
     if (expanded === DEAD) return done('dead_lettered');
     let targets: Target[] = expanded;
     let deadLettered = false;
+    const lettered = new Set<string>();
     let notFound = false;
     // A sync's records name the job, so provisioningLog shows what the sync did.
     const source = sync ? `sync:${sync.syncJobId}` : `${sourceOf(message)}#${change.eventId}`;
@@ -375,6 +376,9 @@ export class EventHandler {
               continue;
             }
             deadLettered = true;
+            // One letter per connector: a group's members failing together are one message.
+            if (lettered.has(o.connector.id)) continue;
+            lettered.add(o.connector.id);
             const why = retriable ? 'retries exhausted: ' : '';
             await this.deadLetter(
               message,

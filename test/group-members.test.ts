@@ -32,15 +32,7 @@ describe.each(['mariadb', 'sqlite'] as const)('group members converged on %s', (
       userEndpoint: `${scim.url}/Users`,
     };
     ok(await api.gql(doc.CONFIGURE_SCIM, { id: identityProviderId, input }));
-    for (const id of ['u1', 'u2', 'u3', 'u4', 'u5']) {
-      const user = { id, username: `${id}@acme.test` };
-      const [result] = ok(
-        await api.gql(RUN, {
-          input: { identityProviderId, operation: 'CREATE', dryRun: false, user },
-        }),
-      ).testProvisioning;
-      remote.set(id, result.remoteId);
-    }
+    for (const id of ['u1', 'u2', 'u3', 'u4', 'u5']) await provision(id);
     await api.app.services.engine.runGroup({
       identityProviderId,
       operation: ProvisioningOperation.CREATE,
@@ -56,15 +48,25 @@ describe.each(['mariadb', 'sqlite'] as const)('group members converged on %s', (
   const converge = (
     memberIds: string[],
     confirmRemoval: (userId: string) => Promise<boolean> = async () => true,
+    options: { group?: typeof group; dryRun?: boolean } = {},
   ) =>
     api.app.services.engine.memberships.ofGroup({
       identityProviderId,
       source: 'test',
-      group,
+      group: options.group ?? group,
       memberIds,
       confirmRemoval,
-      dryRun: false,
+      dryRun: options.dryRun ?? false,
     });
+  const provision = async (id: string) => {
+    const user = { id, username: `${id}@acme.test` };
+    const [result] = ok(
+      await api.gql(RUN, {
+        input: { identityProviderId, operation: 'CREATE', dryRun: false, user },
+      }),
+    ).testProvisioning;
+    remote.set(id, result.remoteId);
+  };
   const patches = () => scim.requests.filter((r) => r.method === 'PATCH');
   const members = () =>
     ([...scim.groups.values()][0].members as { value: string }[]).map((m) => m.value).sort();
@@ -121,5 +123,60 @@ describe.each(['mariadb', 'sqlite'] as const)('group members converged on %s', (
     const outcomes = await converge(['u1', 'u3', 'u5']);
     expect(outcomes.map((o) => [o.operation, o.status])).toEqual([['REMOVE_MEMBER', 'SUCCEEDED']]);
     expect(members()).toEqual(ids('u1', 'u3', 'u5'));
+  });
+
+  it('sends a hundred members a PATCH', async () => {
+    const big = { id: 'g-big', name: 'big', tenantDomain: 'acme' };
+    await api.app.services.engine.runGroup({
+      identityProviderId,
+      operation: ProvisioningOperation.CREATE,
+      group: big,
+      source: 'test',
+    });
+    const ids = Array.from({ length: 120 }, (_, i) => `b${i}`);
+    for (const id of ids) await provision(id);
+    scim.requests.length = 0;
+    const outcomes = await converge(ids, undefined, { group: big });
+    expect(outcomes.filter((o) => o.status === ProvisioningStatus.SUCCEEDED)).toHaveLength(120);
+    expect(
+      patches().map((p) => (p.body as { Operations: { value: [] }[] }).Operations[0].value.length),
+    ).toEqual([100, 20]);
+  });
+
+  it('previews in a dry run the members a group not yet at the target would get', async () => {
+    const fresh = { id: 'g-fresh', name: 'fresh', tenantDomain: 'acme' };
+    scim.requests.length = 0;
+    const outcomes = await converge(['u1'], undefined, { group: fresh, dryRun: true });
+    expect(outcomes.map((o) => [o.operation, o.status])).toEqual([['ADD_MEMBER', 'PREVIEWED']]);
+    expect(scim.requests).toEqual([]);
+  });
+
+  it('forgets the membership of a user no longer provisioned, once', async () => {
+    await api.app.dataSource.query(
+      "DELETE FROM provisioned_entity WHERE entityType = 'USER' AND localId = 'u3'",
+    );
+    const first = await converge(['u1', 'u5']);
+    expect(first.map((o) => [o.operation, o.status, o.reason])).toEqual([
+      ['REMOVE_MEMBER', 'SKIPPED', 'member never provisioned through this connector'],
+    ]);
+    expect(await converge(['u1', 'u5'])).toEqual([]);
+  });
+
+  it('empties a group that left the provisioning scope, without asking Keycloak', async () => {
+    await api.app.services.identityProviders.update(identityProviderId, {
+      provisioningRoles: ['staff'],
+    });
+    const asked: string[] = [];
+    const outcomes = await converge(['u1', 'u5'], async (userId) => {
+      asked.push(userId);
+      return false;
+    });
+    expect(outcomes.map((o) => [o.operation, o.status])).toEqual([
+      ['REMOVE_MEMBER', 'SUCCEEDED'],
+      ['REMOVE_MEMBER', 'SUCCEEDED'],
+    ]);
+    expect(asked).toEqual([]);
+    // u3 stays: its membership was forgotten with its user's link (above).
+    expect(members()).toEqual(ids('u3'));
   });
 });

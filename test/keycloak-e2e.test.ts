@@ -197,9 +197,17 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
       expect(members('pioneers')).toEqual([remoteId('mary'), remoteId('katherine')].sort());
       expect(members('navy')).toEqual([remoteId('mary')]);
       expect(later.byUserName('dorothy')).toBeDefined();
+      // The sync made them (not a late live event): its records name the job.
+      const log = await core.services.history.page({ syncJobId: job.id }, 100, null);
+      const added = log.edges.filter(
+        (e) => e.node.operation === 'ADD_MEMBER' && [pioneers, navy].includes(e.node.localId),
+      );
+      expect(added).toHaveLength(3);
     } finally {
       await core.services.identityProviders.delete(idp);
       await later.stop();
+      for (const id of ids) await kc('DELETE', `/${realm}/users/${id}`);
+      await kc('DELETE', `/${realm}/groups/${pioneers}`);
     }
   });
 

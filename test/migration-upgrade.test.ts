@@ -167,7 +167,7 @@ describe.each([
       { id: 'deleting', phase: 'DELETIONS', walkState: '{"stack":[]}' },
       { id: 'done', phase: 'GROUPS', walkState: '{"stack":[]}' },
       { id: 'queued', phase: 'USERS', walkState: null },
-      { id: 'settling', phase: 'USERS_SETTLE', walkState: '{"stack":[]}' },
+      { id: 'settling', phase: 'USERS_SETTLE', walkState: null },
       { id: 'walking-groups', phase: 'USERS', walkState: null },
     ]);
   });

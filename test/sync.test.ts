@@ -172,6 +172,29 @@ describe('a sync', () => {
     });
   });
 
+  it('takes back a member who left the group while it was being listed', async () => {
+    const late = env.keycloak.addGroup(REALM, 'late');
+    const [stays, leaves] = addUsers(env, 'late', 2);
+    env.keycloak.joinGroup(REALM, stays.id as string, late.id as string);
+    env.keycloak.joinGroup(REALM, leaves.id as string, late.id as string);
+    let listed = false;
+    // Right after the sync first lists the group, one member leaves it in Keycloak.
+    env.keycloak.afterRequest = (request) => {
+      if (listed || !request.path.endsWith(`/groups/${late.id as string}/members`)) return;
+      listed = true;
+      env.keycloak.leaveGroup(REALM, leaves.id as string, late.id as string);
+    };
+    try {
+      const job = await sync(env);
+      expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, failed: 0 });
+    } finally {
+      env.keycloak.afterRequest = null;
+    }
+    expect(listed).toBe(true);
+    expect(groupsOf(env.scim, 'late-000')).toEqual(['late']);
+    expect(groupsOf(env.scim, 'late-001')).toEqual([]);
+  });
+
   it('computes everything and changes nothing in a dry run', async () => {
     addUsers(env, 'dry', 2);
     const before = writes(env.scim);

@@ -113,7 +113,8 @@ export function parseConverge(
   });
   if (ids === undefined) return one(c.id as string);
   // A page's users leave their memberships to their groups: the walk converges every group (with
-  // its members) after every user.
+  // its members) after every user. (The users of the deletion phase are gone from Keycloak, or
+  // were provisioned live meanwhile, memberships included.)
   const objects = (ids as string[]).map((id) => ({ ...one(id), viaGroups: job.entity === 'user' }));
   return {
     ...objects[0],

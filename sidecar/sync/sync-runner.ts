@@ -33,7 +33,7 @@ const log = logger('sync');
 
 const IDLE_POLL_MS = 1_000;
 const SETTLE_POLL_MS = 250;
-/** With the last pages in flight, the end is noticed sooner (the counts read is cheap). */
+/** With the last pages in flight and moving, the end is noticed sooner. */
 const SETTLE_LAST_PAGES_POLL_MS = 50;
 /** How often identity providers are checked for a scheduled sync. */
 const SCHEDULE_CHECK_MS = 60_000;
@@ -149,6 +149,9 @@ export class SyncRunner {
               status: SyncStatus.RUNNING,
               activeIdentityProviderId: job.identityProviderId,
               startedAt: now,
+              // A job queued by an API of the groups-first order (a rolling upgrade) starts here too.
+              phase: 'USERS',
+              walkState: null,
             },
           )
           .catch((error: unknown) => {
@@ -255,7 +258,7 @@ export class SyncRunner {
     const counts = await this.deps.syncs.counts(job.id);
     if (counts.processed >= counts.total) {
       this.progress.delete(job.id);
-      if (next) return this.renew(job, { phase: next });
+      if (next) return this.renew(job, { phase: next, walkState: null });
       const reason = counts.failed
         ? `${counts.failed} objects failed: provisioningLog with source sync:${job.id} says why`
         : null;
@@ -268,7 +271,9 @@ export class SyncRunner {
       await this.resendUnconverged(job);
       this.progress.set(job.id, { processed: counts.processed, at: Date.now() });
     }
-    const lastPages = counts.total - counts.processed <= 2 * this.deps.config.pageSize;
+    // The last pages, still moving (not waiting out retries): their end is noticed sooner.
+    const moving = Date.now() - (this.progress.get(job.id)?.at ?? 0) < 1_000;
+    const lastPages = moving && counts.total - counts.processed <= 2 * this.deps.config.pageSize;
     if ((await this.renew(job, {})) === null) return null;
     return lastPages ? SETTLE_LAST_PAGES_POLL_MS : SETTLE_POLL_MS;
   }

@@ -7,7 +7,7 @@ import type { KeycloakDirectory, PagedUser } from '../keycloak/directory';
 import type { ProvisioningGroup, ProvisioningUser } from '../provisioning/claims';
 import type { ProvisioningEngine } from '../provisioning/engine';
 import type { ConnectorOutcome, MembershipChange } from '../provisioning/outcome';
-import { ProvisioningOperation } from '../provisioning/test-provisioning.types';
+import { ProvisioningOperation, ProvisioningStatus } from '../provisioning/test-provisioning.types';
 import type { SyncService } from '../sync/sync.service';
 
 export type ChangeOperation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -96,7 +96,8 @@ export class Convergence {
   /**
    * How much of a user to read from Keycloak for these identity providers: roles (with groups)
    * for a scope or a mapping that names them; groups alone to converge memberships at targets
-   * with groups (`withMemberships`: user signals and syncs); otherwise the user alone.
+   * with groups (`withMemberships`: user signals and replays; a sync's users leave theirs to
+   * their groups); otherwise the user alone.
    */
   async userReads(identityProviderIds: string[], withMemberships: boolean): Promise<UserReads> {
     const withRoles = await this.engine.readsRoles(identityProviderIds);
@@ -230,15 +231,25 @@ export class Convergence {
     if (!(await this.engine.hasGroupTargets([run.identityProviderId]))) return outcomes;
     const memberIds = await reads.members();
     if (!memberIds) return outcomes; // deleted meanwhile: its own convergence follows
-    const members = await this.engine.memberships.ofGroup({
-      ...run,
-      group,
-      memberIds,
-      dryRun,
-      confirmRemoval: async (userId) =>
-        (await this.keycloak.isMember(realm, userId, group.id)) !== true,
-    });
-    return [...outcomes, ...members];
+    const ofGroup = (ids: string[]) =>
+      this.engine.memberships.ofGroup({
+        ...run,
+        group,
+        memberIds: ids,
+        dryRun,
+        confirmRemoval: async (userId) =>
+          (await this.keycloak.isMember(realm, userId, group.id)) !== true,
+      });
+    const members = await ofGroup(memberIds);
+    // A member who left after the listing (their live removal done meanwhile, perhaps by another
+    // sidecar) was just added back: after any add the group is listed again, and whoever is no
+    // longer in it is removed.
+    const added = members.some(
+      (o) => o.operation === 'ADD_MEMBER' && o.status === ProvisioningStatus.SUCCEEDED,
+    );
+    const now = added ? await this.keycloak.groupMemberIds(realm, group.id) : null;
+    const again = now ? await ofGroup(now) : [];
+    return [...outcomes, ...members, ...again];
   }
 
   /**

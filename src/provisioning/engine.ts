@@ -248,8 +248,10 @@ export class ProvisioningEngine {
         entityType: 'MEMBER',
         localId: memberKey(run.userId, run.group.id),
       } as const;
-      // A membership of a group no longer linked (deleted) is forgotten: there is nothing to call.
-      if (decision.skipReason && run.change === 'REMOVE_MEMBER' && !groupLink && !run.dryRun)
+      // A membership of a group or a user no longer linked (deleted) is forgotten: there is
+      // nothing to call.
+      const unlinked = !groupLink || !member;
+      if (decision.skipReason && run.change === 'REMOVE_MEMBER' && unlinked && !run.dryRun)
         changes.push({ ...memberLink, ref: null });
       if (decision.skipReason) return outcome;
       const groups = this.groupProvisioner(snapshot, connector, outcome);

@@ -27,7 +27,6 @@ describe('HeldLinks', () => {
     links.written([
       { connectorId: 'c2', entityType: 'USER', localId: 'u2', ref: ref('r2'), hash: 'h2' },
       { connectorId: 'c1', entityType: 'USER', localId: 'u1', ref: null },
-      { connectorId: 'c1', entityType: 'MEMBER', localId: 'u1', ref: null, prefix: true },
     ]);
     expect(links.links('USER', 'u2', ['c2'])!.get('c2')).toMatchObject({
       remoteId: 'r2',

@@ -110,7 +110,7 @@ export class LinkStore {
 
   /**
    * The groups a user was made a member of at a connector's target: group id → remote group id.
-   * Asked for every converged user, so the questions of one tick share a query too.
+   * Asked for every user a live event converges, so the questions of one tick share a query too.
    */
   membershipsOf(connectorId: string, userId: string): Promise<Map<string, string>> {
     return new Promise((resolve, reject) => {
@@ -121,7 +121,8 @@ export class LinkStore {
 
   /**
    * The users made members of a group at a connector's target, from the MEMBER links that name
-   * the group and its remote id (what they store: found through ix_link_remote).
+   * the group and its remote id (what they store: found through ix_link_remote). A group created
+   * again at the target drops its MEMBER links, so none keeps an earlier remote id.
    */
   async membersOfGroup(
     connectorId: string,

@@ -3,6 +3,7 @@
 // every member Keycloak lists, the missing ones added in batches where the target takes several).
 // Each single change is the engine's runMembership.
 import { performance } from 'node:perf_hooks';
+import { isGone } from '../common/connector-error';
 import type { Connector } from '../connector/connector.entity';
 import type { ProvisioningGroup, ProvisioningUser } from './claims';
 import { decideGroup, decideMembership } from './decision';
@@ -124,30 +125,30 @@ export class Memberships {
     const snapshot = await this.deps.snapshots.get(run.identityProviderId);
     const idp = snapshot.identityProvider;
     const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
-      (c) =>
-        !snapshot.unusable.has(c.id) &&
-        this.deps.provisioners.get(snapshot, c)?.groups &&
-        !decideGroup(idp, c, run.group, ProvisioningOperation.CREATE, null).skipReason,
+      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
     );
     const groupLinks = await this.deps.links.findMany(
       connectors.map((c) => c.id),
       'GROUP',
       run.group.id,
     );
-    const wanted = new Set(run.memberIds);
     const outcomes = await Promise.all(
       connectors.map(async (connector) => {
         const groupLink = groupLinks.get(connector.id);
-        // Not at the target (it failed, or a dry run): the group's own outcome says so.
-        if (!groupLink) return [];
-        const made = await this.deps.links.membersOfGroup(
-          connector.id,
-          run.group.id,
-          groupLink.remoteId,
-        );
+        const inScope = !decideGroup(idp, connector, run.group, ProvisioningOperation.CREATE, null)
+          .skipReason;
+        // Not at the target: it failed (its own outcome says so), or is out of scope; a dry run
+        // still previews the members a real run would add once it is created.
+        if (!groupLink && !(run.dryRun && inScope)) return [];
+        const made = groupLink
+          ? await this.deps.links.membersOfGroup(connector.id, run.group.id, groupLink.remoteId)
+          : new Set<string>();
+        // A group that left the provisioning scope keeps no members at the target.
+        const memberIds = inScope ? run.memberIds : [];
+        const wanted = new Set(memberIds);
         const joining = await this.deps.links.usersAt(
           connector.id,
-          run.memberIds.filter((id) => !made.has(id)),
+          memberIds.filter((id) => !made.has(id)),
         );
         const gone = [...made].filter((id) => !wanted.has(id));
         const confirmed: boolean[] = [];
@@ -155,7 +156,9 @@ export class Memberships {
         for (let i = 0; i < gone.length; i += CONFIRMATIONS_AT_ONCE)
           confirmed.push(
             ...(await Promise.all(
-              gone.slice(i, i + CONFIRMATIONS_AT_ONCE).map((id) => run.confirmRemoval(id)),
+              gone
+                .slice(i, i + CONFIRMATIONS_AT_ONCE)
+                .map((id) => (inScope ? run.confirmRemoval(id) : true)),
             )),
           );
         const change = (userId: string, kind: MembershipChange) =>
@@ -174,7 +177,7 @@ export class Memberships {
         const groups = this.deps.provisioners.get(snapshot, connector)!.groups!;
         const ids = [...joining.keys()];
         const added: Promise<ConnectorOutcome[]>[] = [];
-        if (!groups.addMembers || run.dryRun)
+        if (!groups.addMembers || run.dryRun || !groupLink)
           added.push(...ids.map((id) => change(id, 'ADD_MEMBER')));
         else
           for (let i = 0; i < ids.length; i += MEMBERS_PER_CALL) {
@@ -228,19 +231,20 @@ export class Memberships {
       remoteId: groupLink.remoteId,
       remoteName: groupLink.remoteName ?? run.group.name,
     };
+    let groupGone = false;
     await this.deps.attempt(connector, outcome, subject(batch[0][0]), async () => {
-      await groups.addMembers!(
-        group.remoteId,
-        batch.map(([, user]) => user.remoteId),
-      );
+      const userIds = batch.map(([, user]) => user.remoteId);
+      await groups.addMembers!(group.remoteId, userIds).catch((error: unknown) => {
+        groupGone = isGone(error);
+        throw error;
+      });
       return group;
     });
-    if (
-      outcome.status === ProvisioningStatus.FAILED &&
-      !outcome.error!.retriable &&
-      batch.length > 1
-    )
-      return null;
+    const failed = outcome.status === ProvisioningStatus.FAILED;
+    // The group was deleted at the target meanwhile: the group's convergence runs again (it is
+    // created again there, then these members are added), rather than each member on its own.
+    if (failed && groupGone) outcome.error!.retriable = true;
+    else if (failed && !outcome.error!.retriable && batch.length > 1) return null;
     outcome.durationMs = Math.round(performance.now() - started);
     const outcomes = batch.map(() => ({ ...outcome }));
     const changes: LinkChange[] =

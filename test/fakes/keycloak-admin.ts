@@ -46,6 +46,8 @@ export class FakeKeycloak extends LocalHttpServer {
   expiresIn = 60;
   private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
   private readonly hidden = new Map<string, number>();
+  /** Called once each request is answered: a test changes the realm right after a given read. */
+  afterRequest: ((request: KeycloakRequest) => void) | null = null;
   private readonly faults: KeycloakFault[] = [];
 
   constructor(
@@ -205,7 +207,10 @@ export class FakeKeycloak extends LocalHttpServer {
       authorization: req.headers.authorization ?? null,
     };
     this.requests.push(entry);
-    res.on('finish', () => (entry.status = res.statusCode));
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      this.afterRequest?.(entry);
+    });
     if (this.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const token = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token$/.exec(url.pathname);
     const on = token ? 'token' : 'admin';
@@ -333,7 +338,7 @@ export class FakeKeycloak extends LocalHttpServer {
   /** GET /groups/{id}/members: the group's direct members, as /users lists them. */
   private groupMembers(realm: RealmState, groupId: string, query: URLSearchParams): Json[] {
     const members = [...realm.memberships]
-      .filter(([, groups]) => groups.has(groupId))
+      .filter(([userId, groups]) => groups.has(groupId) && realm.users.has(userId))
       .map(([userId]) => realm.users.get(userId)!);
     return this.userPage(members, query);
   }

@@ -13,14 +13,15 @@ export class SyncUsersFirst1796500000000 implements MigrationInterface {
       `UPDATE sync_job SET phase = 'USERS', walkState = NULL WHERE phase = 'GROUPS' AND ${open}`,
     );
     await queryRunner.query(
-      `UPDATE sync_job SET phase = 'USERS_SETTLE' WHERE phase = 'SETTLE' AND ${open}`,
+      `UPDATE sync_job SET phase = 'USERS_SETTLE', walkState = NULL WHERE phase = 'SETTLE' AND ${open}`,
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    const open = `status IN ('QUEUED', 'RUNNING', 'NEEDS_CONFIRMATION')`;
     // The earlier order walks groups first: open jobs start their walk again from there.
     await queryRunner.query(
-      `UPDATE sync_job SET phase = 'GROUPS', walkState = NULL WHERE phase IN ('USERS', 'USERS_SETTLE')`,
+      `UPDATE sync_job SET phase = 'GROUPS', walkState = NULL WHERE phase IN ('USERS', 'USERS_SETTLE') AND ${open}`,
     );
   }
 }
