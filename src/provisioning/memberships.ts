@@ -158,7 +158,7 @@ export class Memberships {
             ...(await Promise.all(
               gone
                 .slice(i, i + CONFIRMATIONS_AT_ONCE)
-                .map((id) => (inScope ? run.confirmRemoval(id) : true)),
+                .map((id) => (inScope ? run.confirmRemoval(id) : Promise.resolve(true))),
             )),
           );
         const change = (userId: string, kind: MembershipChange) =>
