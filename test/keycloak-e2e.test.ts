@@ -178,6 +178,17 @@ describe('a real Keycloak with the extension, through Kafka, to a SCIM 2.0 targe
     await kc('PUT', `/${realm}/users/${ids[0]}/groups/${pioneers}`);
     await kc('PUT', `/${realm}/users/${ids[1]}/groups/${pioneers}`);
     await kc('PUT', `/${realm}/users/${ids[0]}/groups/${navy}`);
+    // The live path has handled those events (at the connector already there) before the new
+    // connector exists: what reaches the new one is the sync's doing.
+    const remoteOf = (name: string) => scim.byUserName(name)?.id as string;
+    await until(
+      'the live path to have the memberships',
+      () =>
+        membersOf('pioneers').includes(remoteOf('katherine')) &&
+        membersOf('pioneers').includes(remoteOf('mary')) &&
+        membersOf('navy').includes(remoteOf('mary')),
+      30_000,
+    );
     const later = await new FakeScimServer('2.0', { bearer: SCIM_TOKEN }).start();
     const options = { name: 'e2e-later', realm, scim: later, bearerToken: SCIM_TOKEN };
     const idp = await provisionToScim(core, { ...options, withGroups: true });
