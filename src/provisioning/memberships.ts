@@ -63,22 +63,32 @@ export interface MembershipDeps extends Pick<
 export class Memberships {
   constructor(private readonly deps: MembershipDeps) {}
 
+  /** The run's usable connectors whose targets have groups, and the entity's links there. */
+  private async withGroups(run: Run, entityType: 'USER' | 'GROUP', localId: string) {
+    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
+      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
+    );
+    const ids = connectors.map((c) => c.id);
+    return {
+      snapshot,
+      connectors,
+      links: await this.deps.links.findMany(ids, entityType, localId),
+    };
+  }
+
   /**
    * Adds the user to the groups Keycloak has them in and removes them from the others, on each
    * target connector that has groups and where the user is provisioned. What the target got is
    * known from the MEMBER links, so memberships that already match cost no call.
    */
   async ofUser(run: MembershipsRun): Promise<ConnectorOutcome[]> {
-    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const {
+      snapshot,
+      connectors,
+      links: userLinks,
+    } = await this.withGroups(run, 'USER', run.user.id);
     const idp = snapshot.identityProvider;
-    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
-      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
-    );
-    const userLinks = await this.deps.links.findMany(
-      connectors.map((c) => c.id),
-      'USER',
-      run.user.id,
-    );
     const outcomes = await Promise.all(
       connectors.map(async (connector) => {
         if (!userLinks.has(connector.id)) return [];
@@ -118,20 +128,16 @@ export class Memberships {
   /**
    * Adds the group's Keycloak members to it at each target connector with groups where the group
    * is provisioned, and removes the others. What the target got is known from the MEMBER links, so
-   * memberships that already match cost nothing; members not provisioned at a connector are left
+   * memberships that already match cost no call; members not provisioned at a connector are left
    * to their own convergence.
    */
   async ofGroup(run: GroupMembersRun): Promise<ConnectorOutcome[]> {
-    const snapshot = await this.deps.snapshots.get(run.identityProviderId);
+    const {
+      snapshot,
+      connectors,
+      links: groupLinks,
+    } = await this.withGroups(run, 'GROUP', run.group.id);
     const idp = snapshot.identityProvider;
-    const connectors = targetConnectors(snapshot, run.connectorId ?? null).filter(
-      (c) => !snapshot.unusable.has(c.id) && this.deps.provisioners.get(snapshot, c)?.groups,
-    );
-    const groupLinks = await this.deps.links.findMany(
-      connectors.map((c) => c.id),
-      'GROUP',
-      run.group.id,
-    );
     const outcomes = await Promise.all(
       connectors.map(async (connector) => {
         const groupLink = groupLinks.get(connector.id);
