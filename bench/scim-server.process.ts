@@ -82,6 +82,9 @@ void new FakeScimServer('2.0', { basic: ['bench', BENCH_SCIM_PASSWORD] })
     server.requests.push = () => 0;
     // A target farther away than loopback (e.g. BENCH_SCIM_LATENCY_MS=20), for what waits cost.
     server.latencyMs = Number(process.env.BENCH_SCIM_LATENCY_MS ?? 0);
+    // With --bulk it takes SCIM Bulk (RFC 7644 §3.7) as ServiceProviderConfig then says.
+    if (process.argv.includes('--bulk'))
+      server.bulk = { maxOperations: 100, maxPayloadSize: 1 << 20 };
     const statsUrl = process.argv.includes('--stats') ? await startStats(server) : null;
     process.stdout.write(`${server.url}\n${statsUrl ? `${statsUrl}\n` : ''}`);
   });

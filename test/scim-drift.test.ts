@@ -47,6 +47,7 @@ describe('SCIM drift check of many users', () => {
       identityProviderName: 'acme',
       claimMappings: [],
       http,
+      unpacedHttp: http,
       pace: new ConnectorPace(),
       timeoutMs: 2_000,
     });

@@ -12,6 +12,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** A JSON body already serialised (a SCIM bulk, whose size was counted as it was built). */
+  json?: string;
   /** Sent as application/x-www-form-urlencoded instead of `body`. */
   form?: Record<string, string>;
 }
@@ -96,9 +98,9 @@ function encode(request: HttpRequest): { headers: Record<string, string>; body?:
   if (request.form) {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(request.form).toString();
-  } else if (request.body !== undefined) {
+  } else if (request.json !== undefined || request.body !== undefined) {
     headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.body);
+    body = request.json ?? JSON.stringify(request.body);
   }
   // Header names are case-insensitive: the caller's Content-Type replaces ours, never doubles it.
   for (const [name, value] of Object.entries(request.headers ?? {}))

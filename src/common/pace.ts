@@ -29,15 +29,23 @@ export class ConnectorPace {
    * their own (the sidecar hands the message back instead of sitting on its batch).
    */
   async beforeRequest(): Promise<void> {
+    await sleepWithoutSlot(this.reserve());
+    this.throwIfPaused();
+  }
+
+  /**
+   * Takes the next free moment for one request and says how many ms away it is, without waiting
+   * (a SCIM bulk takes one moment for all its operations); throws while the connector is paused.
+   */
+  reserve(): number {
     this.throwIfPaused();
     const now = Date.now();
     const at = Math.max(now, this.next);
     if (this.intervalMs) this.next = at + this.intervalMs;
-    await sleepWithoutSlot(at - now);
-    this.throwIfPaused();
+    return at - now;
   }
 
-  private throwIfPaused(): void {
+  throwIfPaused(): void {
     const left = this.pausedUntil - Date.now();
     if (left > 0)
       throw new ConnectorError(

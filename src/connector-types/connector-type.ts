@@ -121,6 +121,8 @@ export interface ProvisionerContext {
   claimMappings: ClaimMappingRule[];
   /** Paced to the connector's maxRequestsPerSecond; 429 and Retry-After pause the connector. */
   http: HttpClient;
+  /** Not paced: for a request that took its turn with pace.reserve() (a SCIM bulk). */
+  unpacedHttp: HttpClient;
   /**
    * The same pace, for provisioners that bring their own HTTP client (googleapis, jsforce): await
    * beforeRequest() before each request and report each error status with afterResponse().

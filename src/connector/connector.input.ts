@@ -104,6 +104,8 @@ export class ScimConnectorInput {
   enablePasswordProvisioning?: boolean | null;
   @Field(() => String, { nullable: true, description: SCIM.defaultPassword })
   defaultPassword?: string | null;
+  @Field(() => Boolean, { nullable: true, description: SCIM.useBulk })
+  useBulk?: boolean | null;
 }
 
 @InputType({ description: 'One field of a custom connector type to set' })

@@ -102,6 +102,7 @@ export class ScimConnector extends ConnectorView {
   @Field(() => String, { nullable: true, description: SCIM.userStoreDomain })
   userStoreDomain: string | null;
   @Field({ description: SCIM.enablePasswordProvisioning }) enablePasswordProvisioning: boolean;
+  @Field({ description: SCIM.useBulk }) useBulk: boolean;
   @Field({ description: SCIM.passwordConfigured }) passwordConfigured: boolean;
   @Field({ description: SCIM.defaultPasswordConfigured }) defaultPasswordConfigured: boolean;
   @Field({ description: SCIM.bearerTokenConfigured }) bearerTokenConfigured: boolean;

@@ -40,6 +40,7 @@ export class ProvisionerCache {
         identityProviderName: snapshot.identityProvider.name,
         claimMappings: snapshot.claimMappings,
         http: pacedHttpClient(this.http, pace),
+        unpacedHttp: this.http,
         pace,
         timeoutMs: this.timeoutMs,
       }) ?? null;

@@ -32,6 +32,9 @@ const URN = {
     error: 'urn:ietf:params:scim:api:messages:2.0:Error',
     list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
     patch: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
+    bulk: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
+    bulkResponse: 'urn:ietf:params:scim:api:messages:2.0:BulkResponse',
+    config: 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig',
   },
   '1.1': {
     user: 'urn:scim:schemas:core:1.0',
@@ -39,6 +42,9 @@ const URN = {
     error: '',
     list: 'urn:scim:schemas:core:1.0',
     patch: '',
+    bulk: 'urn:scim:schemas:core:1.0',
+    bulkResponse: 'urn:scim:schemas:core:1.0',
+    config: 'urn:scim:schemas:core:1.0',
   },
 };
 
@@ -70,6 +76,13 @@ class UserTable extends Map<string, Json> {
   }
 }
 
+/** A bulk operation's answer, kept instead of written (RFC 7644 §3.7: each operation as alone). */
+class CapturedResponse {
+  status = 0;
+  body: unknown = null;
+  location: string | undefined;
+}
+
 /** RFC 7644 §3.9: `excludedAttributes=members,…` leaves those attributes out of the answer. */
 function withoutExcluded(resource: Json, url: URL): Json {
   const excluded = (url.searchParams.get('excludedAttributes') ?? '').split(',').filter(Boolean);
@@ -92,6 +105,8 @@ export class FakeScimServer extends LocalHttpServer {
   readonly failingUserNames = new Set<string>();
   /** Every request is answered this much later (a slow target: calls stay in flight). */
   latencyMs = 0;
+  /** Bulk as ServiceProviderConfig announces it (RFC 7643 §5); null: not supported. */
+  bulk: { maxOperations: number; maxPayloadSize: number } | null = null;
 
   constructor(
     readonly version: ScimVersion,
@@ -124,6 +139,16 @@ export class FakeScimServer extends LocalHttpServer {
 
   byUserName(userName: string): Json | undefined {
     return this.users.byUserName(userName);
+  }
+
+  protected override send(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    if (!(res instanceof CapturedResponse)) return super.send(res, status, body, headers);
+    Object.assign(res, { status, body, location: headers.location });
   }
 
   private error(res: http.ServerResponse, status: number, detail: string, scimType?: string): void {
@@ -176,17 +201,30 @@ export class FakeScimServer extends LocalHttpServer {
       if (this.outage.mode === 'drop') return void req.socket.destroy();
       return this.send(res, 503, null, { 'retry-after': '1' });
     }
-    if (typeof body?.userName === 'string' && this.failingUserNames.has(body.userName))
-      return this.send(res, 503, null);
     const fault = this.faults.shift();
     if (fault) return this.misbehave(fault, res);
     if (!this.authorized(req)) return this.error(res, 401, 'authentication failed');
-    const root = this.version === '2.0' ? '/scim/v2' : '/scim/v1';
+    if (url.pathname === `${this.root()}/Bulk` && req.method === 'POST' && this.bulk)
+      return this.handleBulk(body, Buffer.byteLength(raw), res);
+    this.route(req.method!, url, body, res);
+  }
+
+  private root(): string {
+    return this.version === '2.0' ? '/scim/v2' : '/scim/v1';
+  }
+
+  private route(method: string, url: URL, body: Json | null, res: http.ServerResponse): void {
+    if (typeof body?.userName === 'string' && this.failingUserNames.has(body.userName))
+      return this.send(res, 503, null);
+    const root = this.root();
+    const configPath = this.version === '2.0' ? 'ServiceProviderConfig' : 'ServiceProviderConfigs';
+    if (url.pathname === `${root}/${configPath}` && method === 'GET')
+      return this.send(res, 200, this.serviceProviderConfig());
     if (url.pathname === `${root}/Groups` || url.pathname.startsWith(`${root}/Groups/`))
-      return this.handleGroup(req.method!, url, `${root}/Groups`, body, res);
+      return this.handleGroup(method, url, `${root}/Groups`, body, res);
     const base = `${root}/Users`;
-    if (url.pathname === base && req.method === 'POST') return this.create(body, res);
-    if (url.pathname === base && req.method === 'GET')
+    if (url.pathname === base && method === 'POST') return this.create(body, res);
+    if (url.pathname === base && method === 'GET')
       return this.search(url.searchParams.get('filter'), res);
     const id = url.pathname.startsWith(`${base}/`)
       ? decodeURIComponent(url.pathname.slice(base.length + 1))
@@ -194,14 +232,73 @@ export class FakeScimServer extends LocalHttpServer {
     if (id === null) return this.error(res, 404, `no such endpoint ${url.pathname}`);
     const user = this.users.get(id);
     if (!user) return this.error(res, 404, `user ${id} not found`);
-    if (req.method === 'GET') return this.send(res, 200, user);
-    if (req.method === 'DELETE') {
+    if (method === 'GET') return this.send(res, 200, user);
+    if (method === 'DELETE') {
       this.users.delete(id);
       return this.send(res, 204, null);
     }
-    if (req.method === 'PUT') return this.replace(user, body, res);
-    if (req.method === 'PATCH' && this.version === '2.0') return this.patch(user, body, res);
-    return this.error(res, 405, `${req.method} is not supported here`);
+    if (method === 'PUT') return this.replace(user, body, res);
+    if (method === 'PATCH' && this.version === '2.0') return this.patch(user, body, res);
+    return this.error(res, 405, `${method} is not supported here`);
+  }
+
+  /** RFC 7643 §5 (SCIM 1.1: /ServiceProviderConfigs): what this service supports. */
+  private serviceProviderConfig(): Json {
+    const bulk = this.bulk ?? { maxOperations: 0, maxPayloadSize: 0 };
+    return {
+      schemas: [URN[this.version].config],
+      patch: { supported: this.version === '2.0' },
+      bulk: { supported: this.bulk !== null, ...bulk },
+      filter: { supported: true, maxResults: 200 },
+      changePassword: { supported: false },
+      sort: { supported: false },
+      etag: { supported: false },
+      authenticationSchemes: [],
+    };
+  }
+
+  /**
+   * RFC 7644 §3.7: each operation is handled as the request alone would be and answered in
+   * order, with its status, its location, and a body only when it failed; too many operations or
+   * bytes are 413 before any runs; failOnErrors stops after that many errors.
+   */
+  private handleBulk(body: Json | null, bytes: number, res: http.ServerResponse): void {
+    const urn = URN[this.version];
+    const ops = body?.Operations;
+    if (!body?.schemas?.includes?.(urn.bulk) || !Array.isArray(ops) || !ops.length)
+      return this.error(res, 400, `a ${urn.bulk} with Operations is required`, 'invalidSyntax');
+    const { maxOperations, maxPayloadSize } = this.bulk!;
+    if (ops.length > maxOperations)
+      return this.error(res, 413, `more than maxOperations (${maxOperations})`, 'tooMany');
+    if (bytes > maxPayloadSize)
+      return this.error(res, 413, `larger than maxPayloadSize (${maxPayloadSize})`, 'tooMany');
+    const answers: Json[] = [];
+    let errors = 0;
+    for (const op of ops as Json[]) {
+      if (typeof body.failOnErrors === 'number' && errors >= body.failOnErrors) break;
+      const captured = new CapturedResponse();
+      const method = String(op.method ?? '');
+      const path = typeof op.path === 'string' && op.path.startsWith('/') ? op.path : null;
+      const res1 = captured as unknown as http.ServerResponse;
+      if (!path || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(method))
+        this.error(res1, 400, 'an operation needs a method and a path', 'invalidSyntax');
+      else if (method === 'POST' && typeof op.bulkId !== 'string')
+        this.error(res1, 400, 'a POST operation needs a bulkId', 'invalidValue');
+      else this.route(method, new URL(`${this.root()}${path}`, 'http://x'), op.data ?? null, res1);
+      const failed = captured.status >= 400;
+      if (failed) errors++;
+      const location =
+        captured.location ?? (method !== 'POST' && path ? `${this.url}${path}` : undefined);
+      answers.push({
+        method,
+        ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }),
+        ...(location && !failed ? { location } : {}),
+        status:
+          this.version === '2.0' ? String(captured.status) : { code: String(captured.status) },
+        ...(failed ? { response: captured.body } : {}),
+      });
+    }
+    this.send(res, 200, { schemas: [urn.bulkResponse], Operations: answers });
   }
 
   private misbehave(fault: Fault, res: http.ServerResponse): void {

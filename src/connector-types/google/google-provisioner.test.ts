@@ -39,6 +39,7 @@ describe('Google provisioner, one attempt at a time', () => {
       identityProviderName: 'idp',
       claimMappings: [],
       http: createHttpClient(TIMEOUT_MS),
+      unpacedHttp: createHttpClient(TIMEOUT_MS),
       pace: new ConnectorPace(),
       timeoutMs: TIMEOUT_MS,
     });
@@ -119,6 +120,7 @@ describe('Google provisioner, one attempt at a time', () => {
       identityProviderName: 'idp',
       claimMappings: [],
       http: createHttpClient(TIMEOUT_MS),
+      unpacedHttp: createHttpClient(TIMEOUT_MS),
       pace: new ConnectorPace(),
       timeoutMs: TIMEOUT_MS,
     });

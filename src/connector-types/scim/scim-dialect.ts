@@ -6,6 +6,9 @@ export interface ScimDialect {
   groupSchemas: string[];
   /** SCIM 2.0 updates with a PatchOp; SCIM 1.1 with PUT of the full resource after a GET. */
   updateMethod: 'PATCH' | 'PUT';
+  /** The schema of a bulk request, and where the service says whether it takes them. */
+  bulkSchema: string;
+  serviceProviderConfigPath: string;
 }
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -17,6 +20,8 @@ export const SCIM_1_1: ScimDialect = {
   userSchemas: ['urn:scim:schemas:core:1.0'],
   groupSchemas: ['urn:scim:schemas:core:1.0'],
   updateMethod: 'PUT',
+  bulkSchema: 'urn:scim:schemas:core:1.0',
+  serviceProviderConfigPath: '/ServiceProviderConfigs',
 };
 
 export const SCIM_2_0: ScimDialect = {
@@ -25,4 +30,6 @@ export const SCIM_2_0: ScimDialect = {
   userSchemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
   groupSchemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
   updateMethod: 'PATCH',
+  bulkSchema: 'urn:ietf:params:scim:api:messages:2.0:BulkRequest',
+  serviceProviderConfigPath: '/ServiceProviderConfig',
 };

@@ -36,6 +36,10 @@ const FIELDS = [
     default: 'true',
   }),
   field('defaultPassword', 'Default Password', 'STRING', { secret: true }),
+  field('useBulk', 'Use Bulk', 'BOOLEAN', {
+    default: 'false',
+    description: 'Creates users in SCIM Bulk requests where the service announces Bulk',
+  }),
 ];
 
 /** Create only: a password goes out if the user has one, a Default Password is set, or provisioning is on. */

@@ -1,0 +1,313 @@
+// SCIM Bulk (RFC 7644 §3.7) for user creates: the creates a connector makes at about the same
+// time go out as one POST /Bulk, each answered on its own, so a rate-limited target takes dozens of
+// users per request. Used where the connector asks for it and the service announces Bulk in its
+// /ServiceProviderConfig (RFC 7643 §5). A bulk takes one turn of the connector's pace, and its
+// members wait for that turn holding no concurrency slot, as a paced request does. What the
+// service refuses as a whole (413, or no /Bulk after all) goes out one request per user.
+import { ConnectorError, isRetriableStatus } from '../../common/connector-error';
+import { sleepWithoutSlot, withoutSlots } from '../../common/held-slot';
+import {
+  headerValue,
+  parseRetryAfter,
+  type HttpClient,
+  type HttpResponse,
+} from '../../common/http';
+import type { ConnectorPace } from '../../common/pace';
+import { logger } from '../../common/logger';
+import type { ScimDialect } from './scim-dialect';
+import type { ScimRequest } from './scim-requests';
+
+const log = logger('scim-bulk');
+
+/** Operations a bulk carries at most, whatever the service allows: one bounded request. */
+const MOST_OPERATIONS = 100;
+/** Bulks of one connector in flight at once; members gather meanwhile, as in a group commit. */
+const IN_FLIGHT = 2;
+
+interface Limits {
+  maxOperations: number;
+  maxPayloadSize: number;
+}
+
+interface Member {
+  request: ScimRequest;
+  accept: number[];
+  bulkId: string;
+  /** The operation, serialised once: counted against maxPayloadSize and sent as it is. */
+  json: string;
+  resolve(response: HttpResponse | null): void;
+  reject(error: unknown): void;
+}
+
+interface Batch {
+  members: Member[];
+  bytes: number;
+  /** The batch's turn of the pace: it leaves then, or once a bulk in flight comes back. */
+  departAt: number;
+  departed: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+/** What the service's /ServiceProviderConfig says about Bulk; null where it offers none. */
+function bulkLimits(body: unknown): Limits | null {
+  const bulk = (body as { bulk?: Json } | null)?.bulk;
+  if (bulk?.supported !== true) return null;
+  const maxOperations = Number(bulk.maxOperations);
+  const maxPayloadSize = Number(bulk.maxPayloadSize);
+  if (!(maxOperations >= 2) || !(maxPayloadSize > 0)) return null;
+  return { maxOperations: Math.min(maxOperations, MOST_OPERATIONS), maxPayloadSize };
+}
+
+/** An operation's status: "201" in RFC 7644's examples, 201 from some, { code: "201" } in SCIM 1.1. */
+function statusOf(op: Json): number {
+  const status = op.status;
+  const code = typeof status === 'object' && status ? (status as Json).code : status;
+  return Number(code);
+}
+
+/** A created resource's id: from the body where the service sent one, else the location's end. */
+function createdBody(op: Json): Json | null {
+  if (op.response && typeof op.response === 'object') return op.response as Json;
+  if (typeof op.location !== 'string') return null;
+  const id = decodeURIComponent(new URL(op.location, 'http://x').pathname.split('/').pop() ?? '');
+  return id ? { id } : null;
+}
+
+export class ScimBulk {
+  private limits: Promise<Limits | null> | null = null;
+  private open: Batch | null = null;
+  private inFlight = 0;
+  private readonly queued: Batch[] = [];
+  private nextId = 0;
+
+  /**
+   * @param root the service root (the User Endpoint without /Users), where /Bulk and
+   *   /ServiceProviderConfig are
+   */
+  constructor(
+    private readonly dialect: ScimDialect,
+    private readonly root: string,
+    private readonly headers: Record<string, string>,
+    private readonly paced: HttpClient,
+    private readonly unpaced: HttpClient,
+    private readonly pace: ConnectorPace,
+  ) {}
+
+  /** The service root of a User Endpoint ending in /Users; null otherwise (no bulk). */
+  static rootOf(userEndpoint: string): string | null {
+    return userEndpoint.endsWith('/Users') ? userEndpoint.slice(0, -'/Users'.length) : null;
+  }
+
+  /**
+   * The request's answer from a bulk, as a request alone would have it; null where it must go
+   * alone (the service takes no bulks, or refused this one as a whole).
+   */
+  async send(request: ScimRequest, accept: number[]): Promise<HttpResponse | null> {
+    const limits = await this.discover();
+    if (!limits) return null;
+    const bulkId = `b${++this.nextId}`;
+    const json = JSON.stringify({
+      method: request.method,
+      bulkId,
+      path: '/Users',
+      data: request.body,
+    });
+    const bytes = Buffer.byteLength(json);
+    // Room for the envelope: an operation too large to share a bulk goes alone.
+    if (bytes + 200 > limits.maxPayloadSize) return null;
+    const batch = this.batchFor(bytes, limits);
+    const answer = new Promise<HttpResponse | null>((resolve, reject) =>
+      batch.members.push({ request, accept, bulkId, json, resolve, reject }),
+    );
+    batch.bytes += bytes + 1;
+    // Rejected while its member still waits for the turn: handled when awaited below.
+    answer.catch(() => undefined);
+    if (batch.members.length >= limits.maxOperations) this.close(batch);
+    await sleepWithoutSlot(batch.departAt - Date.now());
+    return answer;
+  }
+
+  /** The open batch where the operation fits, else a new one with its own turn of the pace. */
+  private batchFor(bytes: number, limits: Limits): Batch {
+    const open = this.open;
+    if (open && open.bytes + bytes + 200 <= limits.maxPayloadSize) return open;
+    if (open) this.close(open);
+    const wait = this.pace.reserve();
+    const batch: Batch = { members: [], bytes: 0, departAt: Date.now() + wait, departed: false };
+    this.open = batch;
+    // Unpaced, the batch gathers the creates of this turn of the event loop.
+    if (wait > 0) setTimeout(() => this.depart(batch), wait);
+    else setImmediate(() => this.depart(batch));
+    return batch;
+  }
+
+  /** No one joins the batch any more (full); it still leaves at its turn. */
+  private close(batch: Batch): void {
+    if (this.open === batch) this.open = null;
+  }
+
+  /** At its turn the batch goes, or waits for a bulk in flight to come back. */
+  private depart(batch: Batch): void {
+    this.close(batch);
+    if (batch.departed) return;
+    batch.departed = true;
+    if (this.inFlight >= IN_FLIGHT) this.queued.push(batch);
+    // Sent outside whichever member's slots scheduled it: the members hold their own.
+    else withoutSlots(() => void this.fly(batch));
+  }
+
+  private async fly(batch: Batch): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.exchange(batch);
+    } finally {
+      this.inFlight--;
+      const next = this.queued.shift();
+      if (next) void this.fly(next);
+    }
+  }
+
+  private async exchange(batch: Batch): Promise<void> {
+    const { members } = batch;
+    try {
+      this.pace.throwIfPaused();
+      if (members.length === 1) {
+        const [only] = members;
+        only.resolve(
+          await this.observe(() =>
+            this.unpaced.send({ ...only.request, headers: this.headers }, only.accept),
+          ),
+        );
+        return;
+      }
+      const response = await this.observe(() =>
+        this.unpaced.exchange({
+          method: 'POST',
+          url: `${this.root}/Bulk`,
+          headers: this.headers,
+          json: `{"schemas":["${this.dialect.bulkSchema}"],"Operations":[${members.map((m) => m.json).join(',')}]}`,
+        }),
+      );
+      this.answer(members, response);
+    } catch (error) {
+      for (const m of members) m.reject(error);
+    }
+  }
+
+  /** Reports a 429 or Retry-After to the pace, as the paced client does for a request alone. */
+  private async observe(call: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    try {
+      const response = await call();
+      if (response.status >= 400)
+        this.pace.afterResponse(
+          response.status,
+          parseRetryAfter(headerValue(response.headers, 'retry-after')),
+        );
+      return response;
+    } catch (error) {
+      if (error instanceof ConnectorError)
+        this.pace.afterResponse(error.status, error.retryAfterMs);
+      throw error;
+    }
+  }
+
+  /** Each member gets its operation's answer; a bulk refused as a whole goes alone or fails. */
+  private answer(members: Member[], response: HttpResponse): void {
+    const { status } = response;
+    if (
+      status === 413 ||
+      (status >= 400 &&
+        status < 500 &&
+        !isRetriableStatus(status) &&
+        status !== 401 &&
+        status !== 403)
+    ) {
+      // Too large (413: smaller bulks from now on), or /Bulk not there after all: one by one.
+      void this.refused(status, members.length);
+      for (const m of members) m.resolve(null);
+      return;
+    }
+    if (status < 200 || status >= 300) {
+      const error = new ConnectorError(
+        `POST ${this.root}/Bulk answered HTTP ${status}`,
+        `HTTP_${status}`,
+        isRetriableStatus(status),
+        status,
+        {
+          retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after')),
+          cause: response.body,
+        },
+      );
+      for (const m of members) m.reject(error);
+      return;
+    }
+    const ops = (response.body as { Operations?: Json[] } | null)?.Operations ?? [];
+    const byId = new Map(ops.map((op) => [op.bulkId, op]));
+    for (const m of members) {
+      const op = byId.get(m.bulkId);
+      if (!op) {
+        // Not processed (or not reported): safe to send again, a create meeting 409 adopts.
+        m.reject(
+          new ConnectorError(
+            `the bulk's answer lacks operation ${m.bulkId}`,
+            'INVALID_RESPONSE',
+            true,
+            status,
+          ),
+        );
+        continue;
+      }
+      const opStatus = statusOf(op);
+      const body =
+        opStatus >= 200 && opStatus < 300 ? createdBody(op) : ((op.response as Json) ?? null);
+      if ((opStatus >= 200 && opStatus < 300) || m.accept.includes(opStatus)) {
+        const headers = typeof op.location === 'string' ? { location: op.location } : {};
+        m.resolve({ status: opStatus, headers, body });
+        continue;
+      }
+      m.reject(
+        new ConnectorError(
+          `${m.request.method} ${m.request.url} answered HTTP ${opStatus} (in a bulk)`,
+          `HTTP_${opStatus}`,
+          isRetriableStatus(opStatus),
+          opStatus,
+          { cause: body },
+        ),
+      );
+    }
+  }
+
+  /** After a 413 bulks are halved; after any other refusal the connector sends one by one. */
+  private async refused(status: number, size: number): Promise<void> {
+    const limits = await this.limits;
+    if (status === 413 && limits && size > 2) {
+      limits.maxOperations = Math.max(2, Math.floor(size / 2));
+      log.warn(
+        { root: this.root, maxOperations: limits.maxOperations },
+        'bulk too large: smaller bulks from now on',
+      );
+      return;
+    }
+    log.warn({ root: this.root, status }, 'the service refused a bulk: users go one request each');
+    this.limits = Promise.resolve(null);
+  }
+
+  /** Reads /ServiceProviderConfig once; a failure that may pass is asked again next time. */
+  private discover(): Promise<Limits | null> {
+    this.limits ??= this.paced
+      .send({
+        method: 'GET',
+        url: `${this.root}${this.dialect.serviceProviderConfigPath}`,
+        headers: this.headers,
+      })
+      .then(
+        (response) => bulkLimits(response.body),
+        (error: unknown) => {
+          if (error instanceof ConnectorError && error.retriable) this.limits = null;
+          return null;
+        },
+      );
+    return this.limits;
+  }
+}
