@@ -182,9 +182,12 @@ async function syncOnce(
       return { job, seconds };
     }
     if (process.env.BENCH_SYNC_TRACE)
-      console.log(`  ${job.status} ${job.phase} total ${job.total} processed ${job.processed}`);
+      console.log(
+        `  ${((Date.now() - (job.startedAt?.getTime() ?? Date.now())) / 1000).toFixed(2)} s ${job.status} ${job.phase} total ${job.total} processed ${job.processed}`,
+      );
     // The time is the job's own (startedAt → finishedAt): polling less often only spares the database.
-    await sleep(process.env.BENCH_SYNC_TRACE ? 1000 : 500);
+    // BENCH_SYNC_TRACE=<ms> prints the job's progress that often.
+    await sleep(Number(process.env.BENCH_SYNC_TRACE || 500));
   }
 }
 

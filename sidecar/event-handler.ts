@@ -18,7 +18,12 @@ import type { ConnectorOutcome } from '../src/provisioning/outcome';
 import { ProvisioningStatus } from '../src/provisioning/test-provisioning.types';
 import type { KeycloakDirectory } from '../src/keycloak/directory';
 import type { PagedUser } from '../src/keycloak/directory';
-import { encodeObject, type ConvergePageChange } from './sync/converge-message';
+import {
+  encodeObject,
+  type ConvergeChange,
+  type ConvergePageChange,
+  type PagePreamble,
+} from './sync/converge-message';
 import type { SyncOutcomeRow, SyncProgress } from './sync/sync-progress';
 import { MalformedEventError, parseKeycloakEvent, type KeycloakChange } from './keycloak/events';
 import type { ConcurrencyLimit } from './keyed-scheduler';
@@ -95,6 +100,34 @@ export function orderingKeys(message: ParsedMessage): string[] {
   if (change.kind === 'converge-page') return change.objects.map((o) => o.id);
   const own = message.key?.length ? message.key.toString('utf8') : change.orderingKey;
   return change.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
+}
+
+/**
+ * One object of a page as a message of its own, its Kafka key and value (the single form its
+ * dead letter holds) encoded only if asked for.
+ */
+function objectMessage(page: ParsedMessage, change: ConvergeChange): ParsedMessage {
+  let single: { key: Buffer; value: Buffer } | null = null;
+  const encoded = () => {
+    if (!single) {
+      const { key, value } = encodeObject(change);
+      single = { key: Buffer.from(key), value: Buffer.from(value) };
+    }
+    return single;
+  };
+  const { topic, partition } = page;
+  return {
+    topic,
+    partition,
+    offset: `${page.offset}:${change.id}`,
+    get key() {
+      return encoded().key;
+    },
+    get value() {
+      return encoded().value;
+    },
+    change,
+  };
 }
 
 class Abandoned extends Error {}
@@ -187,6 +220,7 @@ export class EventHandler {
     signal: AbortSignal,
   ): Promise<boolean> {
     const paged = await this.readPage(page);
+    const prepared = await this.prepare(page);
     // Objects done in an earlier attempt of this page (handed back while others waited to
     // retry) are not converged, counted or dead-lettered again.
     const page0 = sourceOf(message);
@@ -208,17 +242,8 @@ export class EventHandler {
       page.objects
         .filter((one) => !finished.has(one.id))
         .map(async (one) => {
-          const single = encodeObject(one);
-          const done = await this.handle(
-            {
-              ...message,
-              offset: `${message.offset}:${one.id}`,
-              key: Buffer.from(single.key),
-              value: Buffer.from(single.value),
-              change: { ...one, paged: paged.get(one.id), outcomes },
-            },
-            signal,
-          );
+          const change = { ...one, paged: paged.get(one.id), outcomes, prepared };
+          const done = await this.handle(objectMessage(message, change), signal);
           if (done) doneIds.push(one.id);
           return done;
         }),
@@ -232,6 +257,28 @@ export class EventHandler {
     const all = settled.every((r) => r.status === 'fulfilled' && r.value);
     if (all) this.pageObjectsDone.delete(page0);
     return all;
+  }
+
+  /**
+   * What the page's objects share: found once here rather than per object; undefined (each finds
+   * its own, retried and dead-lettered alone) where the job is closed or a read fails.
+   */
+  private async prepare(page: ConvergePageChange): Promise<PagePreamble | undefined> {
+    const { engine, convergence, syncProgress } = this.deps;
+    try {
+      if (!(await syncProgress.isOpen(page.syncJobId))) return undefined;
+      const { identityProviderId, connectorId } = page;
+      // A page's objects all converge their memberships, or all leave them to their groups.
+      const viaGroups = page.objects[0]?.viaGroups ?? false;
+      const userReads = await convergence.userReads([identityProviderId], !viaGroups);
+      const connectorIds = await engine.connectorsOf(identityProviderId, connectorId);
+      return {
+        userReads,
+        targets: connectorIds.map((id) => ({ identityProviderId, connectorId: id })),
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   /** The page's users as Keycloak lists them now; none (each read alone) where that fails. */
@@ -273,17 +320,18 @@ export class EventHandler {
   ): Promise<string> {
     const { engine, keycloak, objects, convergence, syncProgress } = this.deps;
     const sync = change.kind === 'converge' ? change : null;
+    const prepared = sync?.prepared;
     // A converge message of a sync cancelled (or finished) meanwhile is left alone.
-    if (sync && !(await syncProgress.isOpen(sync.syncJobId))) return 'sync_closed';
+    if (sync && !prepared && !(await syncProgress.isOpen(sync.syncJobId))) return 'sync_closed';
     const outcomes: ConnectorOutcome[] = [];
     // A sync's object counts once it is done, whatever became of it (dead-lettered: failed).
     const done = async (result: string) => {
       if (sync) await syncProgress.record(sync, result === 'dead_lettered' ? null : outcomes);
       return result;
     };
-    const realm = await this.retrying(message, signal, started, () =>
-      change.realm.name ? Promise.resolve(change.realm.name) : keycloak.realmName(change.realm.id),
-    );
+    const realm =
+      change.realm.name ||
+      (await this.retrying(message, signal, started, () => keycloak.realmName(change.realm.id)));
     if (realm === DEAD) return done('dead_lettered');
     if (!realm) {
       await this.deadLetter(
@@ -298,23 +346,27 @@ export class EventHandler {
       : await this.retrying(message, signal, started, () => engine.identityProvidersOf(realm));
     if (idps === DEAD) return done('dead_lettered');
     if (!idps.length) return 'no_identity_provider';
-    const userReads = await this.retrying(message, signal, started, () =>
-      convergence.userReads(idps, change.kind === 'user' || (sync !== null && !sync.viaGroups)),
-    );
+    const userReads =
+      prepared?.userReads ??
+      (await this.retrying(message, signal, started, () =>
+        convergence.userReads(idps, change.kind === 'user' || (sync !== null && !sync.viaGroups)),
+      ));
     if (userReads === DEAD) return done('dead_lettered');
     // One target per connector, each in a slot of its own: a connector waiting for its pace
     // hands its slot back without holding up the others.
-    const expanded = await this.retrying(message, signal, started, async () => {
-      const perIdp = await Promise.all(
-        idps.map(async (id) =>
-          (await engine.connectorsOf(id, sync?.connectorId ?? null)).map((connectorId) => ({
-            identityProviderId: id,
-            connectorId,
-          })),
-        ),
-      );
-      return perIdp.flat();
-    });
+    const expanded =
+      prepared?.targets ??
+      (await this.retrying(message, signal, started, async () => {
+        const perIdp = await Promise.all(
+          idps.map(async (id) =>
+            (await engine.connectorsOf(id, sync?.connectorId ?? null)).map((connectorId) => ({
+              identityProviderId: id,
+              connectorId,
+            })),
+          ),
+        );
+        return perIdp.flat();
+      }));
     if (expanded === DEAD) return done('dead_lettered');
     let targets: Target[] = expanded;
     let deadLettered = false;

@@ -6,6 +6,7 @@
 import type { ChangeContext } from '../keycloak/events';
 import { MalformedEventError } from '../keycloak/events';
 import type { PagedUser } from '../../src/keycloak/directory';
+import type { Target, UserReads } from '../../src/convergence/convergence';
 import type { SyncOutcomeRow } from './sync-progress';
 
 interface ConvergeJob {
@@ -35,6 +36,14 @@ export interface ConvergeChange extends ChangeContext, ConvergeRequest {
   viaGroups?: boolean;
   /** Where the page collects its objects' outcomes; absent: stored on their own. */
   outcomes?: SyncOutcomeRow[];
+  /** What every object of the page shares, found once for the page; absent: found per object. */
+  prepared?: PagePreamble;
+}
+
+/** A page's job, open when the page began, with its Keycloak reads and its targets. */
+export interface PagePreamble {
+  userReads: UserReads;
+  targets: Target[];
 }
 
 export interface ConvergePageChange extends ChangeContext, ConvergeJob {

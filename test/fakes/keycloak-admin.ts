@@ -26,7 +26,7 @@ export type KeycloakFault =
 interface RealmState {
   id: string;
   name: string;
-  users: Map<string, Json>;
+  users: UserTable;
   groups: Map<string, Json>;
   /** Realm roles by name, with the names of their composites. */
   roles: Map<string, { role: Json; composites: Set<string> }>;
@@ -34,6 +34,36 @@ interface RealmState {
   userRoles: Map<string, Set<string>>;
   groupRoles: Map<string, Set<string>>;
 }
+
+/**
+ * A realm's users by id, and in username order as Keycloak lists them (its database has an index):
+ * the order is kept until a user is added or removed, not sorted again for every page.
+ */
+class UserTable extends Map<string, Json> {
+  private ordered: Json[] | null = null;
+
+  override set(id: string, user: Json): this {
+    this.ordered = null;
+    return super.set(id, user);
+  }
+
+  override delete(id: string): boolean {
+    this.ordered = null;
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.ordered = null;
+    super.clear();
+  }
+
+  byUsername(): Json[] {
+    this.ordered ??= [...this.values()].sort(byUsername);
+    return this.ordered;
+  }
+}
+
+const byUsername = (a: Json, b: Json) => String(a.username).localeCompare(String(b.username));
 
 const ACCESS = { view: true, manage: true, manageMembers: true, viewMembers: true };
 
@@ -64,7 +94,7 @@ export class FakeKeycloak extends LocalHttpServer {
     const realm: RealmState = {
       id,
       name,
-      users: new Map(),
+      users: new UserTable(),
       groups: new Map(),
       roles: new Map(),
       memberships: new Map(),
@@ -332,7 +362,7 @@ export class FakeKeycloak extends LocalHttpServer {
 
   /** GET /users: ordered by username, paged by first/max (Keycloak's default max is 100). */
   private listUsers(realm: RealmState, query: URLSearchParams): Json[] {
-    return this.userPage([...realm.users.values()], query);
+    return this.userPage(realm.users.byUsername(), query, true);
   }
 
   /** GET /groups/{id}/members: the group's direct members, as /users lists them. */
@@ -344,11 +374,12 @@ export class FakeKeycloak extends LocalHttpServer {
   }
 
   /** Users ordered by username, paged by first/max; brief as Keycloak's briefRepresentation. */
-  private userPage(users: Json[], query: URLSearchParams): Json[] {
+  private userPage(users: Json[], query: URLSearchParams, sorted = false): Json[] {
     const brief = query.get('briefRepresentation') === 'true';
-    const all = users
-      .filter((u) => !this.hidden.get(u.id as string))
-      .sort((a, b) => String(a.username).localeCompare(String(b.username)));
+    const visible = this.hidden.size
+      ? users.filter((u) => !this.hidden.get(u.id as string))
+      : users;
+    const all = sorted ? visible : [...visible].sort(byUsername);
     return page(all, query).map((u) =>
       brief
         ? {

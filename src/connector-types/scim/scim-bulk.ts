@@ -70,7 +70,8 @@ function statusOf(op: Json): number {
 function createdBody(op: Json): Json | null {
   if (op.response && typeof op.response === 'object') return op.response as Json;
   if (typeof op.location !== 'string') return null;
-  const id = decodeURIComponent(new URL(op.location, 'http://x').pathname.split('/').pop() ?? '');
+  const path = op.location.replace(/[?#].*$/, '');
+  const id = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
   return id ? { id } : null;
 }
 
