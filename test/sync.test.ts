@@ -401,6 +401,45 @@ describe('the deletion safeguard', () => {
   });
 });
 
+describe('a sync to a SCIM service that takes bulks', () => {
+  let env: SidecarEnv;
+
+  beforeAll(async () => {
+    env = await startSidecarEnv();
+    env.scim.bulk = { maxOperations: 50, maxPayloadSize: 1 << 20 };
+    const idpId = await identityProviderId(env);
+    const [connector] = await env.core.services.connectors.listFor(idpId);
+    await env.core.services.connectors.configure(idpId, connector.type, {}, { useBulk: true });
+    const sidecar = await env.start();
+    await until('the consumer to join', () => sidecar.isReady());
+  });
+  afterAll(() => env?.close());
+
+  it('creates the realm in a few bulk requests, each user recorded on its own, and a second sync writes nothing', async () => {
+    const users = addUsers(env, 'bulk', 40);
+    const team = env.keycloak.addGroup(REALM, 'team');
+    for (const u of users.slice(0, 5))
+      env.keycloak.joinGroup(REALM, u.id as string, team.id as string);
+    const job = await sync(env);
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, created: 41, failed: 0 });
+    expect(env.scim.users.size).toBe(40);
+    expect(groupsOf(env.scim, 'bulk-000')).toEqual(['team']);
+    const creates = env.scim.requests.filter(
+      (r) => r.method === 'POST' && (r.path.endsWith('/Bulk') || r.path.endsWith('/Users')),
+    );
+    expect(creates.filter((r) => r.path.endsWith('/Bulk')).length).toBeGreaterThanOrEqual(1);
+    expect(creates.length).toBeLessThanOrEqual(10);
+    const rows: { n: number | string }[] = await env.core.dataSource.query(
+      `SELECT COUNT(*) AS n FROM provisioning_record WHERE source = ? AND entityType = 'USER' AND operation = 'CREATE' AND status = 'SUCCEEDED' AND remoteId IS NOT NULL`,
+      [`sync:${job.id}`],
+    );
+    expect(Number(rows[0].n)).toBe(40);
+    const before = writes(env.scim);
+    expect(await sync(env)).toMatchObject({ status: SyncStatus.SUCCEEDED, unchanged: 41 });
+    expect(writes(env.scim)).toBe(before);
+  });
+});
+
 describe('a sync across sidecars', () => {
   let env: SidecarEnv | undefined;
   afterEach(async () => {

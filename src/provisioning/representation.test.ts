@@ -26,9 +26,11 @@ const user = (lastName: string): ProvisioningUser => ({
   ]),
 });
 
-/** The hash as links have stored it since it was first written. */
+/** The hash as links have stored it since it was first written (SCIM's useBulk came later). */
 function storedForm(c: Connector, fingerprint: string, u: ProvisioningUser): string {
-  const settings = Object.entries(c.config).sort(([a], [b]) => (a < b ? -1 : 1));
+  const settings = Object.entries(c.config)
+    .filter(([name]) => name !== 'useBulk')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   const claims = [...u.claims].sort(([a], [b]) => (a < b ? -1 : 1));
   const object = { username: u.username, userStoreDomain: null, tenantDomain: 'acme', claims };
   return createHash('sha256')
@@ -45,11 +47,18 @@ describe('userHash', () => {
   });
 
   it('changes with the connector version’s settings and with the snapshot', () => {
-    const changed = { ...connector, version: 4, config: { ...connector.config, useBulk: false } };
-    const other = userHash(snapshot, changed as Connector, user('Lovelace'));
+    const changed = { ...connector, version: 4, config: { ...connector.config, username: 'root' } };
+    const other = userHash(snapshot, changed, user('Lovelace'));
     expect(other).toBe(storedForm(changed as Connector, 'fp-1', user('Lovelace')));
     expect(other).not.toBe(userHash(snapshot, connector, user('Lovelace')));
     const moved = userHash({ ...snapshot, fingerprint: 'fp-2' }, connector, user('Lovelace'));
     expect(moved).toBe(storedForm(connector, 'fp-2', user('Lovelace')));
+  });
+
+  it('stays the same when only how requests travel changes (SCIM Bulk on or off)', () => {
+    const bulkOff = { ...connector, version: 5, config: { ...connector.config, useBulk: false } };
+    expect(userHash(snapshot, bulkOff as Connector, user('Lovelace'))).toBe(
+      userHash(snapshot, connector, user('Lovelace')),
+    );
   });
 });

@@ -9,6 +9,12 @@ import type { IdpSnapshot } from './idp-snapshot';
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Settings that say how requests travel, not what they carry: changing one re-sends nothing. */
+const TRANSPORT_ONLY: Record<string, readonly string[]> = {
+  'scim-1.1': ['useBulk'],
+  'scim-2': ['useBulk'],
+};
+
 /** The hashed text's start, `[type,settings,fingerprint,`, per connector version and snapshot. */
 const prefixes = new Map<string, string>();
 
@@ -17,7 +23,10 @@ function digest(connector: Connector, snapshot: IdpSnapshot, object: unknown): s
   const key = connector.id && `${connector.id}:${connector.version}:${snapshot.fingerprint}`;
   let prefix = key ? prefixes.get(key) : undefined;
   if (prefix === undefined) {
-    const settings = Object.entries(connector.config).sort(byKey);
+    const transport = TRANSPORT_ONLY[connector.type] ?? [];
+    const settings = Object.entries(connector.config)
+      .filter(([name]) => !transport.includes(name))
+      .sort(byKey);
     const whole = JSON.stringify([connector.type, settings, snapshot.fingerprint]);
     prefix = `${whole.slice(0, -1)},`;
     // A handful of live connectors: dropped wholesale now and then rather than tracked.
