@@ -5,9 +5,11 @@
 //       the same concurrency: the same users read page by page from Keycloak and POSTed straight;
 //       and the raw path with memberships made user by user (each user's groups read, the user
 //       POSTed, the membership PATCHed), the way a sync made them before it converged them group
-//       by group, so the ratio against that is there too;
+//       by group, so the ratio against that is there too; then the same initial sync of another
+//       such realm to a connector that creates users in SCIM Bulk requests;
 //   (b) a second sync with nothing changed: its duration and the writes the target received;
-//   (c) a sync of a realm of 100,000 users: the sidecar's RSS (VmRSS every 250 ms).
+//   (c) a sync of a realm of 100,000 users: the sidecar's RSS (VmRSS every 250 ms);
+//   (d) 500 users to a connector paced to 25 requests/s, one request per user and with Bulk.
 // Uses the broker on KAFKA_BROKERS, else the one scripts/kafka.sh runs (started if none answers).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -54,6 +56,9 @@ const GROUPS = Number(process.env.BENCH_SYNC_GROUPS ?? 50);
 const LARGE = Number(process.env.BENCH_SYNC_LARGE_USERS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_SYNC_CONCURRENCY ?? 32);
 const PAGE = Number(process.env.BENCH_SYNC_PAGE_SIZE ?? 100);
+/** (d): a target that takes 25 requests a second, as Entra asks of gallery SCIM targets. */
+const PACED_USERS = Number(process.env.BENCH_SYNC_PACED_USERS ?? 500);
+const PACED_RATE = 25;
 const KEYCLOAK_CLIENT = { id: 'provisioning-sidecar', secret: 'bench-kc-secret' };
 const SECRETS_KEY = Buffer.alloc(32, 9).toString('base64');
 const AUTH = `Basic ${Buffer.from(`bench:${BENCH_SCIM_PASSWORD}`).toString('base64')}`;
@@ -246,7 +251,12 @@ async function main() {
       waitForLeaders: true,
     });
     core = await openCore(loadConfig({ ...baseConfig, PORT: '0' }));
-    const identityProvider = async (realm: string, withGroups: boolean, useBulk = false) => {
+    const identityProvider = async (
+      realm: string,
+      withGroups: boolean,
+      useBulk = false,
+      maxRequestsPerSecond: number | null = null,
+    ) => {
       const idp = await core!.services.identityProviders.create({
         name: realm,
         tenantDomain: realm,
@@ -255,7 +265,7 @@ async function main() {
       await core!.services.connectors.configure(
         idp.id,
         'scim-2',
-        { enabled: true },
+        { enabled: true, maxRequestsPerSecond },
         {
           username: 'bench',
           password: BENCH_SCIM_PASSWORD,
@@ -340,6 +350,17 @@ async function main() {
     const heapAfterLarge = await heapMb(sidecar);
     console.log(`[${elapsed()}] (c) ${LARGE} users in ${large.seconds.toFixed(0)} s`);
 
+    // ---- (d) a rate-limited target: the same users with and without SCIM Bulk
+    fillRealm(keycloak, 'paced', 'p', PACED_USERS, 0);
+    fillRealm(keycloak, 'pacedbulk', 'q', PACED_USERS, 0);
+    const pacedIdp = await identityProvider('paced', false, false, PACED_RATE);
+    const pacedBulkIdp = await identityProvider('pacedbulk', false, true, PACED_RATE);
+    const paced = await syncOnce(core, pacedIdp);
+    const pacedBulk = await syncOnce(core, pacedBulkIdp);
+    console.log(
+      `[${elapsed()}] (d) paced ${paced.seconds.toFixed(1)} s, with bulk ${pacedBulk.seconds.toFixed(1)} s`,
+    );
+
     // ---- report
     const n = figure;
     const met = verdict;
@@ -385,6 +406,9 @@ async function main() {
       `\n(c) sync of ${n(LARGE)} users: ${n(large.seconds)} s (${n(LARGE / large.seconds)} users/s), created ${n(large.job.created)}; sidecar RSS before ${n(rssBefore)} MB, max ${n(sidecar.rss.max)} MB (${sidecar.rss.samples} samples); max during (a)–(b) ${n(rssSmall)} MB`,
     );
     console.log(`Sidecar memory after the large sync: ${heapAfterLarge}`);
+    console.log(
+      `\n(d) ${n(PACED_USERS)} users to a target limited to ${PACED_RATE} requests/s: one request per user ${n(paced.seconds, 1)} s (${n(PACED_USERS / paced.seconds)} users/s); with SCIM Bulk ${n(pacedBulk.seconds, 1)} s (${n(PACED_USERS / pacedBulk.seconds)} users/s), ${n(paced.seconds / pacedBulk.seconds, 1)}× faster`,
+    );
     console.log('\n| goal | measured | |\n|---|---|---|');
     console.log(
       `| (a) initial sync ≥ 0.7 × raw (pages + POST) | ${n(initialRate / rawPosts, 2)} | ${met(initialRate / rawPosts >= 0.7)} |`,

@@ -49,6 +49,7 @@ describe.each<[ScimVersion, ScimDialect]>([
   beforeEach(() => {
     scim.reset();
     scim.failingUserNames.clear();
+    scim.throttledUserNames.clear();
     scim.bulk = { ...BULK };
   });
 
@@ -145,6 +146,32 @@ describe.each<[ScimVersion, ScimDialect]>([
     }
     await Promise.all(range(5).map((i) => p.createUser(user(i))));
     expect(scim.users.size).toBe(6);
+  });
+
+  it('sends one request per user, from then on, where /Bulk answers 501 Not Implemented', async () => {
+    const p = provisioner(true);
+    await p.createUser(user(100));
+    scim.requests.length = 0;
+    scim.inject({ kind: 'status', status: 501 });
+    await Promise.all(range(4).map((i) => p.createUser(user(i))));
+    await Promise.all(range(4, 5).map((i) => p.createUser(user(i))));
+    expect(scim.users.size).toBe(9);
+    expect(requests()).toEqual([
+      `POST ${path('/Bulk')}`,
+      ...range(8).map(() => `POST ${path('/Users')}`),
+    ]);
+  });
+
+  it('pauses the whole connector when the service throttles one operation (429)', async () => {
+    const pace = new ConnectorPace();
+    const p = provisioner(true, pace);
+    await p.createUser(user(100));
+    scim.throttledUserNames.add('ada2@acme.test');
+    const results = await Promise.allSettled(range(3).map((i) => p.createUser(user(i))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ status: 429 });
+    // Paused as after a 429 of a request alone: the next create is refused until it passes.
+    await expect(p.createUser(user(9))).rejects.toMatchObject({ code: 'TARGET_PAUSED' });
   });
 
   it('sends one request per user where the service announces no Bulk, and reads nothing without useBulk', async () => {

@@ -127,4 +127,23 @@ describe.each(['mariadb', 'sqlite'] as const)('syncs through the API on %s', (ki
     const [requeued] = await jobs();
     expect(requeued).toMatchObject({ status: 'QUEUED', triggeredBy: 'connector' });
   });
+  it('queues no sync when only how requests travel changes (SCIM Bulk), and one when what they carry does', async () => {
+    const input = { name: 'sync-api-bulk', tenantDomain: 'acme' };
+    const idp = ok(await api.gql(doc.CREATE_IDP, { input })).createIdentityProvider.id;
+    ok(await api.gql(doc.CONFIGURE_SCIM, { id: idp, input: scim() }));
+    const jobsOf = async () => ok(await api.gql(JOBS, { idp })).syncJobs as { id: string }[];
+    const [first] = await jobsOf();
+    ok(await api.gql(CANCEL, { id: first.id }));
+    const bulk = ok(
+      await api.gql(doc.CONFIGURE_SCIM, { id: idp, input: { ...scim(), useBulk: true } }),
+    ).configureScimConnector;
+    expect(bulk.useBulk).toBe(true);
+    expect(await jobsOf()).toHaveLength(1);
+    ok(
+      await api.gql(doc.CONFIGURE_SCIM, { id: idp, input: { ...scim(), userStoreDomain: 'EXT' } }),
+    );
+    const after = await jobsOf();
+    expect(after).toHaveLength(2);
+    expect(after[0]).toMatchObject({ status: 'QUEUED', triggeredBy: 'connector' });
+  });
 });

@@ -36,11 +36,15 @@ export function withoutSlots<T>(task: () => T): T {
 
 /** Sleeps without holding the caller's slots, if it has any. */
 export async function sleepWithoutSlot(ms: number): Promise<void> {
-  if (ms <= 0) return;
+  if (ms > 0) await waitWithoutSlot(sleep(ms));
+}
+
+/** Waits for something another task does (a turn, a shared read) without holding the caller's slots. */
+export async function waitWithoutSlot<T>(done: Promise<T>): Promise<T> {
   const slots = current.getStore() ?? [];
   for (const slot of [...slots].reverse()) slot.release();
   try {
-    await sleep(ms);
+    return await done;
   } finally {
     for (const slot of slots) await slot.acquire();
   }

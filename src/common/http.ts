@@ -67,7 +67,8 @@ function parseJson(text: string, status: number, headers: ResponseHeaders): unkn
   }
 }
 
-function describeTarget(url: string): string {
+/** A URL as messages may show it: no credentials, query or fragment. */
+export function describeTarget(url: string): string {
   const u = new URL(url);
   return `${u.origin}${u.pathname}`;
 }

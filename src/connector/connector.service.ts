@@ -17,6 +17,7 @@ import {
   type FieldInput,
 } from '../connector-types/field-values';
 import type { ConnectorTypeRegistry } from '../connector-types/registry';
+import { payloadSettings } from '../connector-types/transport-settings';
 import { IdentityProvider } from '../identity-provider/identity-provider.entity';
 import { Connector } from './connector.entity';
 
@@ -103,7 +104,7 @@ export class ConnectorService extends ChangeNotifier {
     const { config, secrets } = type.validate(merged);
     const before = existing && {
       enabled: existing.enabled,
-      config: JSON.stringify(existing.config),
+      settings: JSON.stringify(payloadSettings(existing.type, existing.config)),
     };
     // Taken before the row (the same object when it exists) is changed.
     const beforeValues = existing && plainOf(existing);
@@ -126,7 +127,8 @@ export class ConnectorService extends ChangeNotifier {
         existing ? 'connector updated' : 'connector created',
       );
       // Created, re-enabled or remapped: the realm's existing users must reach it too.
-      const changed = !before || !before.enabled || before.config !== JSON.stringify(saved.config);
+      const settings = JSON.stringify(payloadSettings(saved.type, saved.config));
+      const changed = !before || !before.enabled || before.settings !== settings;
       if (saved.enabled && changed) await this.onNeedsSync?.(identityProviderId, saved.id);
       return saved;
     } catch (error) {

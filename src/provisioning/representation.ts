@@ -4,16 +4,11 @@
 // identity provider's name and claim mappings (the snapshot's fingerprint) and the object itself.
 import { createHash } from 'node:crypto';
 import type { Connector } from '../connector/connector.entity';
+import { payloadSettings } from '../connector-types/transport-settings';
 import { GROUPS_CLAIM, ROLES_CLAIM, type ProvisioningGroup, type ProvisioningUser } from './claims';
 import type { IdpSnapshot } from './idp-snapshot';
 
 const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Settings that say how requests travel, not what they carry: changing one re-sends nothing. */
-const TRANSPORT_ONLY: Record<string, readonly string[]> = {
-  'scim-1.1': ['useBulk'],
-  'scim-2': ['useBulk'],
-};
 
 /** The hashed text's start, `[type,settings,fingerprint,`, per connector version and snapshot. */
 const prefixes = new Map<string, string>();
@@ -23,10 +18,7 @@ function digest(connector: Connector, snapshot: IdpSnapshot, object: unknown): s
   const key = connector.id && `${connector.id}:${connector.version}:${snapshot.fingerprint}`;
   let prefix = key ? prefixes.get(key) : undefined;
   if (prefix === undefined) {
-    const transport = TRANSPORT_ONLY[connector.type] ?? [];
-    const settings = Object.entries(connector.config)
-      .filter(([name]) => !transport.includes(name))
-      .sort(byKey);
+    const settings = payloadSettings(connector.type, connector.config);
     const whole = JSON.stringify([connector.type, settings, snapshot.fingerprint]);
     prefix = `${whole.slice(0, -1)},`;
     // A handful of live connectors: dropped wholesale now and then rather than tracked.

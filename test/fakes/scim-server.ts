@@ -103,6 +103,8 @@ export class FakeScimServer extends LocalHttpServer {
   private outage: { until: number; mode: 'status' | 'drop' } | null = null;
   /** Creates of these userNames are answered 503 (one user's trouble), until removed. */
   readonly failingUserNames = new Set<string>();
+  /** Creates of these userNames are answered 429 (the service throttling), until removed. */
+  readonly throttledUserNames = new Set<string>();
   /** Every request is answered this much later (a slow target: calls stay in flight). */
   latencyMs = 0;
   /** Bulk as ServiceProviderConfig announces it (RFC 7643 §5); null: not supported. */
@@ -216,6 +218,8 @@ export class FakeScimServer extends LocalHttpServer {
   private route(method: string, url: URL, body: Json | null, res: http.ServerResponse): void {
     if (typeof body?.userName === 'string' && this.failingUserNames.has(body.userName))
       return this.send(res, 503, null);
+    if (typeof body?.userName === 'string' && this.throttledUserNames.has(body.userName))
+      return this.error(res, 429, 'too many requests');
     const root = this.root();
     const configPath = this.version === '2.0' ? 'ServiceProviderConfig' : 'ServiceProviderConfigs';
     if (url.pathname === `${root}/${configPath}` && method === 'GET')
@@ -269,9 +273,9 @@ export class FakeScimServer extends LocalHttpServer {
       return this.error(res, 400, `a ${urn.bulk} with Operations is required`, 'invalidSyntax');
     const { maxOperations, maxPayloadSize } = this.bulk!;
     if (ops.length > maxOperations)
-      return this.error(res, 413, `more than maxOperations (${maxOperations})`, 'tooMany');
+      return this.error(res, 413, `more than maxOperations (${maxOperations})`);
     if (bytes > maxPayloadSize)
-      return this.error(res, 413, `larger than maxPayloadSize (${maxPayloadSize})`, 'tooMany');
+      return this.error(res, 413, `larger than maxPayloadSize (${maxPayloadSize})`);
     const answers: Json[] = [];
     let errors = 0;
     for (const op of ops as Json[]) {

@@ -4,7 +4,7 @@ const GOOGLE = `... on GoogleConnector { domain primaryEmailClaim givenNameClaim
     applicationName provisioningPattern provisioningSeparator privateKeyConfigured apiRootUrl tokenUrl }`;
 const SALESFORCE = `... on SalesforceConnector { apiVersion domainName clientId username tokenEndpoint provisioningPattern
     provisioningSeparator provisioningDomain clientSecretConfigured passwordConfigured }`;
-const SCIM = `... on ScimConnector { version username userEndpoint groupEndpoint userStoreDomain enablePasswordProvisioning
+const SCIM = `... on ScimConnector { version username userEndpoint groupEndpoint userStoreDomain enablePasswordProvisioning useBulk
     passwordConfigured defaultPasswordConfigured bearerTokenConfigured }`;
 const CUSTOM = '... on CustomConnector { properties { name value configured secret } }';
 export const CONNECTOR_FIELDS = [COMMON, GOOGLE, SALESFORCE, SCIM, CUSTOM].join('\n');

@@ -5,8 +5,9 @@
 // members wait for that turn holding no concurrency slot, as a paced request does. What the
 // service refuses as a whole (413, or no /Bulk after all) goes out one request per user.
 import { ConnectorError, isRetriableStatus } from '../../common/connector-error';
-import { sleepWithoutSlot, withoutSlots } from '../../common/held-slot';
+import { waitWithoutSlot, withoutSlots } from '../../common/held-slot';
 import {
+  describeTarget,
   headerValue,
   parseRetryAfter,
   type HttpClient,
@@ -23,6 +24,8 @@ const log = logger('scim-bulk');
 const MOST_OPERATIONS = 100;
 /** Bulks of one connector in flight at once; members gather meanwhile, as in a group commit. */
 const IN_FLIGHT = 2;
+/** A bulk answered so was not taken at all (too large, or no /Bulk here): its users go alone. */
+const REFUSED = new Set([400, 404, 405, 413, 501]);
 
 interface Limits {
   maxOperations: number;
@@ -45,6 +48,9 @@ interface Batch {
   /** The batch's turn of the pace: it leaves then, or once a bulk in flight comes back. */
   departAt: number;
   departed: boolean;
+  /** Resolved as the bulk is sent: its members wait for that holding no slot. */
+  flown: Promise<void>;
+  markFlown(): void;
 }
 
 type Json = Record<string, unknown>;
@@ -66,17 +72,19 @@ function statusOf(op: Json): number {
   return Number(code);
 }
 
-/** A created resource's id: from the body where the service sent one, else the location's end. */
+/** A created resource: the body where the service sent one, its id else from the location's end. */
 function createdBody(op: Json): Json | null {
-  if (op.response && typeof op.response === 'object') return op.response as Json;
-  if (typeof op.location !== 'string') return null;
+  const body = op.response && typeof op.response === 'object' ? (op.response as Json) : null;
+  if (typeof op.location !== 'string') return body;
   const path = op.location.replace(/[?#].*$/, '');
   const id = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
-  return id ? { id } : null;
+  return id ? { id, ...body } : body;
 }
 
 export class ScimBulk {
   private limits: Promise<Limits | null> | null = null;
+  /** What discovery found, once it has: read without waiting. */
+  private known: Limits | null | undefined = undefined;
   private open: Batch | null = null;
   private inFlight = 0;
   private readonly queued: Batch[] = [];
@@ -105,7 +113,7 @@ export class ScimBulk {
    * alone (the service takes no bulks, or refused this one as a whole).
    */
   async send(request: ScimRequest, accept: number[]): Promise<HttpResponse | null> {
-    const limits = await this.discover();
+    const limits = this.known !== undefined ? this.known : await waitWithoutSlot(this.discover());
     if (!limits) return null;
     const bulkId = `b${++this.nextId}`;
     const json = JSON.stringify({
@@ -125,7 +133,10 @@ export class ScimBulk {
     // Rejected while its member still waits for the turn: handled when awaited below.
     answer.catch(() => undefined);
     if (batch.members.length >= limits.maxOperations) this.close(batch);
-    await sleepWithoutSlot(batch.departAt - Date.now());
+    // A wait for the pace's turn, or behind the bulks in flight, holds no slot (a paced request's
+    // wait holds none either); a bulk leaving at once is waited for as a request in flight is.
+    if (batch.departAt > Date.now() || this.inFlight >= IN_FLIGHT)
+      await waitWithoutSlot(batch.flown);
     return answer;
   }
 
@@ -135,7 +146,10 @@ export class ScimBulk {
     if (open && open.bytes + bytes + 200 <= limits.maxPayloadSize) return open;
     if (open) this.close(open);
     const wait = this.pace.reserve();
-    const batch: Batch = { members: [], bytes: 0, departAt: Date.now() + wait, departed: false };
+    let markFlown = () => undefined as void;
+    const flown = new Promise<void>((resolve) => (markFlown = resolve));
+    const departAt = Date.now() + wait;
+    const batch: Batch = { members: [], bytes: 0, departAt, departed: false, flown, markFlown };
     this.open = batch;
     // Unpaced, the batch gathers the creates of this turn of the event loop.
     if (wait > 0) setTimeout(() => this.depart(batch), wait);
@@ -160,6 +174,7 @@ export class ScimBulk {
 
   private async fly(batch: Batch): Promise<void> {
     this.inFlight++;
+    batch.markFlown();
     try {
       await this.exchange(batch);
     } finally {
@@ -216,22 +231,15 @@ export class ScimBulk {
   /** Each member gets its operation's answer; a bulk refused as a whole goes alone or fails. */
   private answer(members: Member[], response: HttpResponse): void {
     const { status } = response;
-    if (
-      status === 413 ||
-      (status >= 400 &&
-        status < 500 &&
-        !isRetriableStatus(status) &&
-        status !== 401 &&
-        status !== 403)
-    ) {
-      // Too large (413: smaller bulks from now on), or /Bulk not there after all: one by one.
+    if (REFUSED.has(status)) {
+      // Too large (413: smaller bulks from now on), or no /Bulk after all: one by one.
       void this.refused(status, members.length);
       for (const m of members) m.resolve(null);
       return;
     }
     if (status < 200 || status >= 300) {
       const error = new ConnectorError(
-        `POST ${this.root}/Bulk answered HTTP ${status}`,
+        `POST ${describeTarget(`${this.root}/Bulk`)} answered HTTP ${status}`,
         `HTTP_${status}`,
         isRetriableStatus(status),
         status,
@@ -244,71 +252,88 @@ export class ScimBulk {
       return;
     }
     const ops = (response.body as { Operations?: Json[] } | null)?.Operations ?? [];
+    // RFC 7644 echoes each POST's bulkId; a service that does not is read in order.
+    const inOrder = ops.length === members.length && ops.every((op) => op.bulkId === undefined);
     const byId = new Map(ops.map((op) => [op.bulkId, op]));
-    for (const m of members) {
-      const op = byId.get(m.bulkId);
-      if (!op) {
-        // Not processed (or not reported): safe to send again, a create meeting 409 adopts.
-        m.reject(
-          new ConnectorError(
-            `the bulk's answer lacks operation ${m.bulkId}`,
-            'INVALID_RESPONSE',
-            true,
-            status,
-          ),
-        );
-        continue;
-      }
-      const opStatus = statusOf(op);
-      const body =
-        opStatus >= 200 && opStatus < 300 ? createdBody(op) : ((op.response as Json) ?? null);
-      if ((opStatus >= 200 && opStatus < 300) || m.accept.includes(opStatus)) {
-        const headers = typeof op.location === 'string' ? { location: op.location } : {};
-        m.resolve({ status: opStatus, headers, body });
-        continue;
-      }
+    members.forEach((m, i) => {
+      const op = inOrder ? ops[i] : byId.get(m.bulkId);
+      if (op) return this.answerOne(m, op);
+      // Not processed (or not reported): safe to send again, a create meeting 409 adopts.
       m.reject(
         new ConnectorError(
-          `${m.request.method} ${m.request.url} answered HTTP ${opStatus} (in a bulk)`,
-          `HTTP_${opStatus}`,
-          isRetriableStatus(opStatus),
-          opStatus,
-          { cause: body },
+          `the bulk's answer lacks operation ${m.bulkId}`,
+          'INVALID_RESPONSE',
+          true,
+          status,
         ),
       );
+    });
+  }
+
+  /** One operation's answer, as the request alone would have had it. */
+  private answerOne(m: Member, op: Json): void {
+    const status = statusOf(op);
+    const ok = status >= 200 && status < 300;
+    const body = ok ? createdBody(op) : ((op.response as Json | undefined) ?? null);
+    if (ok || m.accept.includes(status)) {
+      const headers = typeof op.location === 'string' ? { location: op.location } : {};
+      return m.resolve({ status, headers, body });
     }
+    // A 429 for one operation slows the whole connector, as a 429 for a request alone does.
+    if (status === 429) this.pace.afterResponse(429, null);
+    m.reject(
+      new ConnectorError(
+        `${m.request.method} ${describeTarget(m.request.url)} answered HTTP ${status} (in a bulk)`,
+        `HTTP_${status}`,
+        isRetriableStatus(status),
+        status,
+        { cause: body },
+      ),
+    );
   }
 
   /** After a 413 bulks are halved; after any other refusal the connector sends one by one. */
   private async refused(status: number, size: number): Promise<void> {
     const limits = await this.limits;
+    const root = describeTarget(this.root);
     if (status === 413 && limits && size > 2) {
       limits.maxOperations = Math.max(2, Math.floor(size / 2));
       log.warn(
-        { root: this.root, maxOperations: limits.maxOperations },
+        { root, maxOperations: limits.maxOperations },
         'bulk too large: smaller bulks from now on',
       );
       return;
     }
-    log.warn({ root: this.root, status }, 'the service refused a bulk: users go one request each');
-    this.limits = Promise.resolve(null);
+    log.warn({ root, status }, 'the service refused a bulk: users go one request each');
+    this.settle(null);
+  }
+
+  private settle(limits: Limits | null): Limits | null {
+    this.known = limits;
+    this.limits = Promise.resolve(limits);
+    return limits;
   }
 
   /** Reads /ServiceProviderConfig once; a failure that may pass is asked again next time. */
   private discover(): Promise<Limits | null> {
-    this.limits ??= this.paced
-      .send({
-        method: 'GET',
-        url: `${this.root}${this.dialect.serviceProviderConfigPath}`,
-        headers: this.headers,
-      })
-      .then(
-        (response) => bulkLimits(response.body),
-        (error: unknown) => {
-          if (error instanceof ConnectorError && error.retriable) this.limits = null;
-          return null;
-        },
-      );
+    const url = `${this.root}${this.dialect.serviceProviderConfigPath}`;
+    this.limits ??= this.paced.send({ method: 'GET', url, headers: this.headers }).then(
+      (response) => {
+        const limits = bulkLimits(response.body);
+        if (!limits) log.info({ url: describeTarget(url) }, 'the service announces no Bulk');
+        return this.settle(limits);
+      },
+      (error: unknown) => {
+        const retriable = error instanceof ConnectorError && error.retriable;
+        log.info(
+          { url: describeTarget(url), code: (error as ConnectorError).code },
+          retriable ? 'bulk support not known yet: asked again' : 'bulk not used',
+        );
+        if (retriable) this.limits = null;
+        else this.settle(null);
+        return null;
+      },
+    );
     return this.limits;
   }
 }
