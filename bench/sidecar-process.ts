@@ -7,8 +7,8 @@ import path from 'node:path';
 import { cpuSeconds, rssMb, sleep } from './bench-support';
 
 const KAFKA_SH = path.resolve(__dirname, '../../scripts/kafka.sh');
-/** The heap cap the README and docker-compose run the sidecar with. */
-const SIDECAR_NODE_ARGS = '--max-old-space-size=128';
+/** The heap caps the README and docker-compose run the sidecar with. */
+const SIDECAR_NODE_ARGS = '--max-old-space-size=128 --max-semi-space-size=6';
 
 // ---------------------------------------------------------------- broker
 
