@@ -133,8 +133,9 @@ export class ScimBulk {
     // Rejected while its member still waits for the turn: handled when awaited below.
     answer.catch(() => undefined);
     if (batch.members.length >= limits.maxOperations) this.close(batch);
-    // A wait for the pace's turn, or behind the bulks in flight, holds no slot (a paced request's
-    // wait holds none either); a bulk leaving at once is waited for as a request in flight is.
+    // A wait for the pace's turn, or behind bulks already in flight as it joins, holds no slot (a
+    // paced request's wait holds none either); a bulk leaving now is waited for as a request in
+    // flight is, holding the slots (and so, rarely, is one queued behind bulks that left since).
     if (batch.departAt > Date.now() || this.inFlight >= IN_FLIGHT)
       await waitWithoutSlot(batch.flown);
     return answer;
