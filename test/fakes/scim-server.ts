@@ -296,7 +296,8 @@ export class FakeScimServer extends LocalHttpServer {
       answers.push({
         method,
         ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }),
-        ...(location && !failed ? { location } : {}),
+        // A created resource's location; any other operation's, failed or not (RFC 7644 §3.7.3).
+        ...(location && (method !== 'POST' || !failed) ? { location } : {}),
         status:
           this.version === '2.0' ? String(captured.status) : { code: String(captured.status) },
         ...(failed ? { response: captured.body } : {}),

@@ -1,6 +1,6 @@
-// SCIM Bulk (RFC 7644 §3.7) for user creates: the creates a connector makes at about the same
-// time go out as one POST /Bulk, each answered on its own, so a rate-limited target takes dozens of
-// users per request. Used where the connector asks for it and the service announces Bulk in its
+// SCIM Bulk (RFC 7644 §3.7) for users: the creates, updates and deletes a connector makes at about
+// the same time go out as one POST /Bulk, each answered on its own, so a rate-limited target takes
+// dozens of users per request. Used where the connector asks for it and the service announces Bulk in its
 // /ServiceProviderConfig (RFC 7643 §5). A bulk takes one turn of the connector's pace, and its
 // members wait for that turn holding no concurrency slot, as a paced request does. What the
 // service refuses as a whole (413, or no /Bulk after all) goes out one request per user.
@@ -35,7 +35,8 @@ interface Limits {
 interface Member {
   request: ScimRequest;
   accept: number[];
-  bulkId: string;
+  /** How its answer is found: its bulkId (a POST), else its method and path. */
+  key: string;
   /** The operation, serialised once: counted against maxPayloadSize and sent as it is. */
   json: string;
   resolve(response: HttpResponse | null): void;
@@ -65,6 +66,29 @@ function bulkLimits(body: unknown): Limits | null {
   return { maxOperations: Math.min(maxOperations, MOST_OPERATIONS), maxPayloadSize };
 }
 
+/** A path percent-decoded, or as it is where it is not well encoded. */
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** How a member's answer is found: `bulkId b1`, or `PATCH /Users/<id>` (the id decoded). */
+function opKey(method: string, path: string): string {
+  return `${method} ${decoded(path)}`;
+}
+
+/** The key of an answer: its bulkId, else its method and the /Users/<id> end of its location. */
+function answerKey(op: Json): string {
+  if (typeof op.bulkId === 'string') return `bulkId ${op.bulkId}`;
+  if (typeof op.location !== 'string' || typeof op.method !== 'string') return '';
+  const path = op.location.replace(/[?#].*$/, '');
+  const at = path.lastIndexOf('/Users/');
+  return at < 0 ? '' : opKey(op.method.toUpperCase(), path.slice(at));
+}
+
 /** An operation's status: "201" in RFC 7644's examples, 201 from some, { code: "201" } in SCIM 1.1. */
 function statusOf(op: Json): number {
   const status = op.status;
@@ -77,7 +101,7 @@ function createdBody(op: Json): Json | null {
   const body = op.response && typeof op.response === 'object' ? (op.response as Json) : null;
   if (typeof op.location !== 'string') return body;
   const path = op.location.replace(/[?#].*$/, '');
-  const id = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const id = decoded(path.slice(path.lastIndexOf('/') + 1));
   return id ? { id, ...body } : body;
 }
 
@@ -115,19 +139,20 @@ export class ScimBulk {
   async send(request: ScimRequest, accept: number[]): Promise<HttpResponse | null> {
     const limits = this.known !== undefined ? this.known : await waitWithoutSlot(this.discover());
     if (!limits) return null;
-    const bulkId = `b${++this.nextId}`;
-    const json = JSON.stringify({
-      method: request.method,
-      bulkId,
-      path: '/Users',
-      data: request.body,
-    });
+    const path = request.url.startsWith(`${this.root}/Users`)
+      ? request.url.slice(this.root.length)
+      : null;
+    if (!path) return null;
+    // RFC 7644 §3.7: a POST carries a bulkId; the others are answered with their location.
+    const bulkId = request.method === 'POST' ? `b${++this.nextId}` : undefined;
+    const key = bulkId ? `bulkId ${bulkId}` : opKey(request.method, path);
+    const json = JSON.stringify({ method: request.method, bulkId, path, data: request.body });
     const bytes = Buffer.byteLength(json);
     // Room for the envelope: an operation too large to share a bulk goes alone.
     if (bytes + 200 > limits.maxPayloadSize) return null;
     const batch = this.batchFor(bytes, limits);
     const answer = new Promise<HttpResponse | null>((resolve, reject) =>
-      batch.members.push({ request, accept, bulkId, json, resolve, reject }),
+      batch.members.push({ request, accept, key, json, resolve, reject }),
     );
     batch.bytes += bytes + 1;
     // Rejected while its member still waits for the turn: handled when awaited below.
@@ -253,16 +278,17 @@ export class ScimBulk {
       return;
     }
     const ops = (response.body as { Operations?: Json[] } | null)?.Operations ?? [];
-    // RFC 7644 echoes each POST's bulkId; a service that does not is read in order.
-    const inOrder = ops.length === members.length && ops.every((op) => op.bulkId === undefined);
-    const byId = new Map(ops.map((op) => [op.bulkId, op]));
+    const byKey = new Map(ops.map((op) => [answerKey(op), op]));
+    // A service that names no operation (no bulkId, no location) is read in order.
+    const inOrder = ops.length === members.length && !ops.some((op) => answerKey(op));
     members.forEach((m, i) => {
-      const op = inOrder ? ops[i] : byId.get(m.bulkId);
+      const op = byKey.get(m.key) ?? (inOrder ? ops[i] : undefined);
       if (op) return this.answerOne(m, op);
-      // Not processed (or not reported): safe to send again, a create meeting 409 adopts.
+      // Not processed (or not reported): safe to send again (a create meeting 409 adopts, an
+      // update puts the same again, a delete of one gone counts as done).
       m.reject(
         new ConnectorError(
-          `the bulk's answer lacks operation ${m.bulkId}`,
+          `the bulk's answer lacks operation ${m.key}`,
           'INVALID_RESPONSE',
           true,
           status,

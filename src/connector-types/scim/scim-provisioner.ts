@@ -164,8 +164,8 @@ export function createScimProvisioner(
   const bulk = bulkRoot
     ? new ScimBulk(dialect, bulkRoot, headers, context.http, context.unpacedHttp, context.pace)
     : null;
-  /** A create goes in a bulk where the service takes them, else alone. */
-  const create = async (request: ScimRequest, accept: number[]) =>
+  /** A user's create, update or delete goes in a bulk where the service takes them, else alone. */
+  const write = async (request: ScimRequest, accept: number[] = []) =>
     (await bulk?.send(request, accept).catch(withScimDetail)) ?? send(request, accept);
 
   async function update(remoteId: string, user: ProvisioningUser): Promise<RemoteRef> {
@@ -174,7 +174,7 @@ export function createScimProvisioner(
       dialect.updateMethod === 'PUT'
         ? ((await send(getUserRequest(target, remoteId))).body as Json)
         : undefined;
-    await send(updateUserRequest(target, remoteId, built, current));
+    await write(updateUserRequest(target, remoteId, built, current));
     return { remoteId, remoteName: built.userName };
   }
 
@@ -205,7 +205,7 @@ export function createScimProvisioner(
   return {
     async createUser(user) {
       const built = userResource(target, user, context.claimMappings);
-      const response = await create(
+      const response = await write(
         createUserRequest(target, built.resource, createPassword(context, user)),
         [409],
       );
@@ -216,7 +216,7 @@ export function createScimProvisioner(
     },
     updateUser: update,
     async deleteUser(remoteId) {
-      await send(deleteUserRequest(target, remoteId), [404]);
+      await write(deleteUserRequest(target, remoteId), [404]);
     },
     compareUser,
     async compareUsers(items) {

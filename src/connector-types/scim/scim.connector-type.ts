@@ -38,7 +38,8 @@ const FIELDS = [
   field('defaultPassword', 'Default Password', 'STRING', { secret: true }),
   field('useBulk', 'Use Bulk', 'BOOLEAN', {
     default: 'false',
-    description: 'Creates users in SCIM Bulk requests where the service announces Bulk',
+    description:
+      'Creates, updates and deletes users in SCIM Bulk requests where the service announces Bulk',
   }),
 ];
 
