@@ -188,10 +188,10 @@ export const SCIM = {
     'Default Password: sent when a user without a password of their own is created. ' +
     secret(SCIM_ADDRESSES),
   useBulk:
-    'Use Bulk (default false): users are created, updated and deleted in SCIM Bulk requests (RFC 7644 §3.7), up to ' +
-    '100 a request, when the service announces Bulk in its ServiceProviderConfig beside a User ' +
-    'Endpoint ending in /Users; far fewer requests under a rate limit. Otherwise, and for what ' +
-    'the service refuses as a whole, one request per user',
+    'Use Bulk (default false): users are created, updated and deleted in SCIM Bulk requests ' +
+    '(RFC 7644 §3.7), up to 100 a request, when the service announces Bulk in its ' +
+    'ServiceProviderConfig beside a User Endpoint ending in /Users; far fewer requests under a ' +
+    'rate limit. Otherwise, and for what the service refuses as a whole, one request per user',
   passwordConfigured: configured('Password'),
   defaultPasswordConfigured: configured('Default Password'),
   bearerTokenConfigured: configured('bearer token'),

@@ -1,7 +1,8 @@
 // What a connector last sent for a user or group, kept as a hash with its link. An update whose
 // representation hashes the same would change nothing at the target, so it is skipped without a
-// call. The hash covers everything a payload is built from: the connector's type and settings, the
-// identity provider's name and claim mappings (the snapshot's fingerprint) and the object itself.
+// call. The hash covers everything a payload is built from: the connector's type and settings
+// (not those saying only how requests travel, such as SCIM Bulk), the identity provider's name and
+// claim mappings (the snapshot's fingerprint) and the object itself.
 import { createHash } from 'node:crypto';
 import type { Connector } from '../connector/connector.entity';
 import { payloadSettings } from '../connector-types/transport-settings';
