@@ -1,9 +1,9 @@
 // SCIM Bulk (RFC 7644 §3.7) for users: the creates, updates and deletes a connector makes at about
 // the same time go out as one POST /Bulk, each answered on its own, so a rate-limited target takes
-// dozens of users per request. Used where the connector asks for it and the service announces Bulk in its
-// /ServiceProviderConfig (RFC 7643 §5). A bulk takes one turn of the connector's pace, and its
-// members wait for that turn holding no concurrency slot, as a paced request does. What the
-// service refuses as a whole (413, or no /Bulk after all) goes out one request per user.
+// dozens of users per request. Used where the connector asks for it and the service announces
+// Bulk in its /ServiceProviderConfig (RFC 7643 §5). A bulk takes one turn of the connector's pace,
+// and its members wait for that turn holding no concurrency slot, as a paced request does. What
+// the service refuses as a whole (too large, or no /Bulk after all) goes out one request per user.
 import { ConnectorError, isRetriableStatus } from '../../common/connector-error';
 import { waitWithoutSlot, withoutSlots } from '../../common/held-slot';
 import {
@@ -80,11 +80,16 @@ function opKey(method: string, path: string): string {
   return `${method} ${decoded(path)}`;
 }
 
+/** The path of an answer's location (no query or fragment), if it has one. */
+function locationPath(op: Json): string | null {
+  return typeof op.location === 'string' ? op.location.replace(/[?#].*$/, '') : null;
+}
+
 /** The key of an answer: its bulkId, else its method and the /Users/<id> end of its location. */
 function answerKey(op: Json): string {
   if (typeof op.bulkId === 'string') return `bulkId ${op.bulkId}`;
-  if (typeof op.location !== 'string' || typeof op.method !== 'string') return '';
-  const path = op.location.replace(/[?#].*$/, '');
+  const path = locationPath(op);
+  if (path === null || typeof op.method !== 'string') return '';
   const at = path.lastIndexOf('/Users/');
   return at < 0 ? '' : opKey(op.method.toUpperCase(), path.slice(at));
 }
@@ -99,13 +104,14 @@ function statusOf(op: Json): number {
 /** A created resource: the body where the service sent one, its id else from the location's end. */
 function createdBody(op: Json): Json | null {
   const body = op.response && typeof op.response === 'object' ? (op.response as Json) : null;
-  if (typeof op.location !== 'string') return body;
-  const path = op.location.replace(/[?#].*$/, '');
+  const path = locationPath(op);
+  if (path === null) return body;
   const id = decoded(path.slice(path.lastIndexOf('/') + 1));
   return id ? { id, ...body } : body;
 }
 
 export class ScimBulk {
+  /** Discovery in flight, shared by the sends that wait for it. */
   private limits: Promise<Limits | null> | null = null;
   /** What discovery found, once it has: read without waiting. */
   private known: Limits | null | undefined = undefined;
@@ -259,7 +265,7 @@ export class ScimBulk {
     const { status } = response;
     if (REFUSED.has(status)) {
       // Too large (413: smaller bulks from now on), or no /Bulk after all: one by one.
-      void this.refused(status, members.length);
+      this.refused(status, members.length);
       for (const m of members) m.resolve(null);
       return;
     }
@@ -278,9 +284,10 @@ export class ScimBulk {
       return;
     }
     const ops = (response.body as { Operations?: Json[] } | null)?.Operations ?? [];
-    const byKey = new Map(ops.map((op) => [answerKey(op), op]));
+    const keys = ops.map(answerKey);
+    const byKey = new Map(ops.map((op, i) => [keys[i], op]));
     // A service that names no operation (no bulkId, no location) is read in order.
-    const inOrder = ops.length === members.length && !ops.some((op) => answerKey(op));
+    const inOrder = ops.length === members.length && keys.every((key) => !key);
     members.forEach((m, i) => {
       const op = byKey.get(m.key) ?? (inOrder ? ops[i] : undefined);
       if (op) return this.answerOne(m, op);
@@ -320,8 +327,9 @@ export class ScimBulk {
   }
 
   /** After a 413 bulks are halved; after any other refusal the connector sends one by one. */
-  private async refused(status: number, size: number): Promise<void> {
-    const limits = await this.limits;
+  private refused(status: number, size: number): void {
+    // A bulk was sent, so discovery has settled.
+    const limits = this.known;
     const root = describeTarget(this.root);
     if (status === 413 && limits && size > 2) {
       limits.maxOperations = Math.max(2, Math.floor(size / 2));
@@ -335,9 +343,9 @@ export class ScimBulk {
     this.settle(null);
   }
 
+  /** What sends go by from now on (send() reads it and asks discovery no more). */
   private settle(limits: Limits | null): Limits | null {
     this.known = limits;
-    this.limits = Promise.resolve(limits);
     return limits;
   }
 
