@@ -171,4 +171,38 @@ describe.each([
       { id: 'walking-groups', phase: 'USERS', walkState: null },
     ]);
   });
+
+  it('indexes the membership links a database already has by their group, keeping them', async () => {
+    const byGroup = migrations.findIndex((m) => m.name.startsWith('MemberLinksByGroup'));
+    const runner = ds.createQueryRunner();
+    await new migrations[byGroup]().down(runner); // the database as it was before the index
+    await runner.release();
+    const link = (localId: string, remoteId: string) =>
+      ds.query(
+        `INSERT INTO provisioned_entity (id, connectorId, entityType, localId, remoteId, lastSyncedAt) VALUES (?, ?, 'MEMBER', ?, ?, '2026-01-01 00:00:00')`,
+        [
+          `${localId.padEnd(8, '0').slice(0, 8)}-0000-4000-8000-000000000000`,
+          CONNECTOR,
+          localId,
+          remoteId,
+        ],
+      );
+    await link('u1:g1', 'remote-g1');
+    await link('u2:g1', 'remote-g1');
+    await run(byGroup, byGroup + 1);
+    const indexes =
+      kind === 'sqlite'
+        ? await ds.query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ix_link_remote'",
+          )
+        : await ds.query(
+            "SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'provisioned_entity' AND INDEX_NAME = 'ix_link_remote'",
+          );
+    expect(indexes).toEqual([{ name: 'ix_link_remote' }]);
+    const rows = await ds.query(
+      "SELECT localId FROM provisioned_entity WHERE connectorId = ? AND entityType = 'MEMBER' AND remoteId = 'remote-g1' ORDER BY localId",
+      [CONNECTOR],
+    );
+    expect(rows).toEqual([{ localId: 'u1:g1' }, { localId: 'u2:g1' }]);
+  });
 });
