@@ -8,7 +8,7 @@ import { cpuSeconds, rssMb, sleep } from './bench-support';
 
 const KAFKA_SH = path.resolve(__dirname, '../../scripts/kafka.sh');
 /** The heap caps the README and docker-compose run the sidecar with. */
-const SIDECAR_NODE_ARGS = '--max-old-space-size=128 --max-semi-space-size=6';
+const SIDECAR_NODE_ARGS = '--max-old-space-size=112 --max-semi-space-size=6';
 
 // ---------------------------------------------------------------- broker
 
@@ -73,6 +73,14 @@ export function spawnSidecar(env: Record<string, string>, port: number): Sidecar
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  // A sidecar that dies mid-benchmark (out of memory, say) ends the run instead of leaving it
+  // waiting for a sync nobody runs.
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`the sidecar exited (${code ?? signal}):\n${lines.slice(-20).join('\n')}`);
+    process.exit(1);
+  });
   const rss = { max: 0, last: 0, samples: 0 };
   const sampler = setInterval(() => {
     try {
@@ -105,6 +113,7 @@ export function spawnSidecar(env: Record<string, string>, port: number): Sidecar
     lines,
     rss,
     async stop() {
+      stopping = true;
       clearInterval(sampler);
       if (child.exitCode === null) {
         child.kill('SIGTERM');

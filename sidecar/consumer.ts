@@ -14,6 +14,7 @@ import {
 import { logger } from '../src/common/logger';
 import { consumedTopics, type KafkaConfig } from './config';
 import {
+  messageWeight,
   orderingKeys,
   parseMessage,
   type ParsedMessage,
@@ -25,6 +26,7 @@ import {
 import { createDeadLetterProducer } from './dead-letters';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HandledOffsets } from './handled-offsets';
+import { InHandLimit } from './in-hand';
 import { KeyedScheduler, type KeyChains } from './keyed-scheduler';
 import type { Metrics } from './metrics';
 
@@ -40,6 +42,11 @@ const REFETCH_PAUSE_MS = 500;
 const STOP_DRAIN_MS = 6_000;
 /** After a crash kafkajs does not recover from, how long before the consumer is started again. */
 const CRASH_RESTART_MS = 5_000;
+/**
+ * Objects in hand per SIDECAR_CONCURRENCY slot: four times what the event handler converges at
+ * once, so the next pages' reads are ready when slots free up, and no more (see in-hand.ts).
+ */
+const IN_HAND_PER_SLOT = 16;
 
 export interface SidecarConsumer {
   deadLetters: DeadLetters;
@@ -115,6 +122,11 @@ export function createSidecarConsumer(
   const deadLetters = createDeadLetterProducer(kafka, config);
   const chains: KeyChains = new Map();
   const handled = new HandledOffsets();
+  // Live events and a sync's pages each have their own: a sync never keeps events waiting to be
+  // taken in.
+  const eventsInHand = new InHandLimit(partitionsAtOnce * IN_HAND_PER_SLOT);
+  const syncInHand = new InHandLimit(partitionsAtOnce * IN_HAND_PER_SLOT);
+  const inHandFor = (topic: string) => (topic === config.syncTopic ? syncInHand : eventsInHand);
   const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
   let joined = false;
@@ -230,8 +242,13 @@ export function createSidecarConsumer(
           const behind = BigInt(batch.highWatermark) - BigInt(done) - 1n;
           metrics.lag.set({ topic, partition }, Number(behind > 0n ? behind : 0n));
         };
-        const all = Promise.all(
-          batch.messages.map((m) => {
+        // Taken in one by one, in offset order, as the weight in hand allows. Once the batch is
+        // abandoned nothing more is: the commit stops before the first message not taken in,
+        // which comes again in the next fetch.
+        const all = (async () => {
+          const inHand = inHandFor(topic);
+          const running: Promise<void>[] = [];
+          for (const m of batch.messages) {
             const message: ConsumedMessage = {
               topic,
               partition,
@@ -240,9 +257,15 @@ export function createSidecarConsumer(
               value: m.value,
             };
             const parsed = parseMessage(message);
-            return scheduler.add({ offset: m.offset, key: orderingKeys(parsed), message: parsed });
-          }),
-        );
+            const release = await inHand.take(messageWeight(parsed), signal);
+            if (!release) break;
+            const key = orderingKeys(parsed);
+            running.push(
+              scheduler.add({ offset: m.offset, key, message: parsed }).finally(release),
+            );
+          }
+          await Promise.all(running);
+        })();
         let finished = false;
         void all.then(() => (finished = true));
         while (!finished) {

@@ -102,6 +102,14 @@ export function orderingKeys(message: ParsedMessage): string[] {
   return change.kind === 'membership' && change.groupId !== own ? [own, change.groupId] : [own];
 }
 
+/** What a message weighs in hand (see in-hand.ts): a sync page, its objects; an event, one. */
+export function messageWeight(message: ParsedMessage): number {
+  const { change } = message;
+  return !(change instanceof MalformedEventError) && change.kind === 'converge-page'
+    ? change.objects.length
+    : 1;
+}
+
 /**
  * One object of a page as a message of its own, its Kafka key and value (the single form its
  * dead letter holds) encoded only if asked for.
