@@ -35,7 +35,12 @@ export async function startSidecar(config: SidecarConfig): Promise<Sidecar> {
   const core = await openCore({ ...config.core, retryAttempts: 1 }, { targetCalls });
   const keycloak = core.services.keycloak!;
   const metrics = createMetrics();
-  const consumer = createSidecarConsumer(config.kafka, config.concurrency, metrics);
+  const consumer = createSidecarConsumer(
+    config.kafka,
+    config.concurrency,
+    metrics,
+    config.sync.pageSize,
+  );
   const objects = new ConcurrencyLimit(config.concurrency * OBJECTS_PER_CALL);
   const syncRunner = new SyncRunner({
     dataSource: core.dataSource,

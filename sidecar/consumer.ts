@@ -45,8 +45,16 @@ const CRASH_RESTART_MS = 5_000;
 /**
  * Objects in hand per SIDECAR_CONCURRENCY slot: four times what the event handler converges at
  * once, so the next pages' reads are ready when slots free up, and no more (see in-hand.ts).
+ * A sync's pages get at least four pages' worth.
  */
 const IN_HAND_PER_SLOT = 16;
+const SYNC_PAGES_IN_HAND = 4;
+/**
+ * How long a batch of sync pages takes pages in. It then finishes what it holds and returns, so
+ * the fetch round ends (kafkajs fetches again only when every batch of a round is done) and live
+ * events fetched after it wait no longer than that; the rest of the pages come in the next round.
+ */
+const SYNC_TAKE_MS = 2_000;
 
 export interface SidecarConsumer {
   deadLetters: DeadLetters;
@@ -108,6 +116,7 @@ export function createSidecarConsumer(
   config: KafkaConfig,
   partitionsAtOnce: number,
   metrics: Metrics,
+  syncPageSize: number,
 ): SidecarConsumer {
   const kafka = createKafka(config);
   const consumer: Consumer = kafka.consumer({
@@ -125,7 +134,9 @@ export function createSidecarConsumer(
   // Live events and a sync's pages each have their own: a sync never keeps events waiting to be
   // taken in.
   const eventsInHand = new InHandLimit(partitionsAtOnce * IN_HAND_PER_SLOT);
-  const syncInHand = new InHandLimit(partitionsAtOnce * IN_HAND_PER_SLOT);
+  const syncInHand = new InHandLimit(
+    Math.max(partitionsAtOnce * IN_HAND_PER_SLOT, SYNC_PAGES_IN_HAND * syncPageSize),
+  );
   const inHandFor = (topic: string) => (topic === config.syncTopic ? syncInHand : eventsInHand);
   const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
@@ -243,10 +254,14 @@ export function createSidecarConsumer(
           metrics.lag.set({ topic, partition }, Number(behind > 0n ? behind : 0n));
         };
         // Taken in one by one, in offset order, as the weight in hand allows. Once the batch is
-        // abandoned nothing more is: the commit stops before the first message not taken in,
-        // which comes again in the next fetch.
+        // abandoned (or a sync batch has taken pages in for SYNC_TAKE_MS) nothing more is: the
+        // commit stops before the first message not taken in, which comes again in the next fetch.
         const all = (async () => {
           const inHand = inHandFor(topic);
+          const takeUntil =
+            topic === config.syncTopic
+              ? AbortSignal.any([signal, AbortSignal.timeout(SYNC_TAKE_MS)])
+              : signal;
           const running: Promise<void>[] = [];
           for (const m of batch.messages) {
             const message: ConsumedMessage = {
@@ -257,17 +272,25 @@ export function createSidecarConsumer(
               value: m.value,
             };
             const parsed = parseMessage(message);
-            const release = await inHand.take(messageWeight(parsed), signal);
+            const release = await inHand.take(messageWeight(parsed), takeUntil);
             if (!release) break;
-            const key = orderingKeys(parsed);
-            running.push(
-              scheduler.add({ offset: m.offset, key, message: parsed }).finally(release),
-            );
+            try {
+              const key = orderingKeys(parsed);
+              running.push(
+                scheduler.add({ offset: m.offset, key, message: parsed }).finally(release),
+              );
+            } catch (error) {
+              release();
+              throw error;
+            }
           }
           await Promise.all(running);
         })();
         let finished = false;
-        void all.then(() => (finished = true));
+        // A throw while taking in fails the batch below (the race), as it did before; this
+        // chain only notices the end.
+        const end = () => (finished = true);
+        void all.then(end, end);
         while (!finished) {
           await Promise.race([all, new Promise((r) => setTimeout(r, PROGRESS_MS))]);
           await progress().catch((error: unknown) =>
