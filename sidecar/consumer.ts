@@ -52,7 +52,7 @@ const SYNC_PAGES_IN_HAND = 4;
 /**
  * How long a batch of sync pages takes pages in. It then finishes what it holds and returns, so
  * the fetch round ends (kafkajs fetches again only when every batch of a round is done) and live
- * events fetched after it wait no longer than that; the rest of the pages come in the next round.
+ * events fetched after it wait about that long; the rest of the pages come in the next round.
  */
 const SYNC_TAKE_MS = 2_000;
 
@@ -131,8 +131,8 @@ export function createSidecarConsumer(
   const deadLetters = createDeadLetterProducer(kafka, config);
   const chains: KeyChains = new Map();
   const handled = new HandledOffsets();
-  // Live events and a sync's pages each have their own: a sync never keeps events waiting to be
-  // taken in.
+  // Live events and a sync's pages each have a budget of their own: pages never take the events'
+  // room (a fetch round can still hold events back: see SYNC_TAKE_MS).
   const eventsInHand = new InHandLimit(partitionsAtOnce * IN_HAND_PER_SLOT);
   const syncInHand = new InHandLimit(
     Math.max(partitionsAtOnce * IN_HAND_PER_SLOT, SYNC_PAGES_IN_HAND * syncPageSize),

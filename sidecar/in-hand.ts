@@ -3,7 +3,7 @@
 // waiting for a slot: about a hundred times its bytes. A backlog, or a sync's pages of 100 objects,
 // would otherwise fill the heap (measured: 13,000 objects in hand, a 112 MB heap out of memory).
 // Messages are weighed by the objects they carry and taken in, in offset order, only while the
-// weight in hand fits; what is not taken in stays in Kafka until the next fetch.
+// weight in hand fits; what is not taken in is fetched again.
 
 export class InHandLimit {
   private used = 0;
@@ -11,7 +11,7 @@ export class InHandLimit {
 
   constructor(readonly capacity: number) {}
 
-  /** The weight in hand now (a gauge for operators). */
+  /** The weight in hand now. */
   get inHand(): number {
     return this.used;
   }
