@@ -8,7 +8,8 @@
 //       by group, so the ratio against that is there too; then the same initial sync of another
 //       such realm to a connector that creates users in SCIM Bulk requests;
 //   (b) a second sync with nothing changed: its duration and the writes the target received;
-//   (c) a sync of a realm of 100,000 users: the sidecar's RSS (VmRSS every 250 ms);
+//   (c) a sync of a realm of 100,000 users: the sidecar's RSS (VmRSS every 250 ms), and the
+//       latency of live events sent during it (one a second, produce → the target's receipt);
 //   (d) 500 users to a connector paced to 25 requests/s, one request per user and with Bulk.
 // Uses the broker on KAFKA_BROKERS, else the one scripts/kafka.sh runs (started if none answers).
 import { randomBytes } from 'node:crypto';
@@ -30,6 +31,7 @@ import { loadConfig } from '../src/config';
 import { openCore, type Core } from '../src/core';
 import { SyncStatus, type SyncJob } from '../src/sync/sync-job.entity';
 import { FakeKeycloak } from '../test/fakes/keycloak-admin';
+import { adminEvent } from '../test/fakes/keycloak-events';
 import {
   BENCH_SCIM_PASSWORD,
   benchUser,
@@ -170,6 +172,63 @@ async function raw(
   }
   await http.close();
   return { perSecond: total / ((performance.now() - started) / 1000), failures };
+}
+
+/**
+ * While a sync runs: one live USER CREATE event a second on the event topic, each for a user new
+ * to the realm, named to sort before the walk's users (so only its event creates it). `stop` waits
+ * for them at the target and gives their latencies, produce → the target's receipt.
+ */
+function liveEventsDuring(kafka: Kafka, topic: string, keycloak: FakeKeycloak, realmName: string) {
+  const producer = kafka.producer();
+  const realm = { id: keycloak.realms.get(realmName)!.id, name: realmName };
+  const sent: { name: string; at: number }[] = [];
+  let running = true;
+  const loop = (async () => {
+    await producer.connect();
+    await sleep(2_000); // the walk is under way
+    while (running) {
+      const username = `alive${run}-${sent.length}`;
+      const user = keycloak.addUser(realmName, { username, email: `${username}@bench.test` });
+      const representation = { username, email: `${username}@bench.test`, enabled: true };
+      const at = Date.now();
+      await producer.send({
+        topic,
+        messages: [
+          {
+            key: user.id as string,
+            value: adminEvent('USER', 'CREATE', `users/${user.id}`, representation, realm, at),
+          },
+        ],
+      });
+      sent.push({ name: username, at });
+      await sleep(1_000);
+    }
+  })();
+  return {
+    async stop(statsUrl: string): Promise<{ summary: string }> {
+      running = false;
+      await loop;
+      await producer.disconnect();
+      // The SCIM server notes each userName's first create, by the part before its first '-'.
+      const deadline = Date.now() + 30_000;
+      let received: Record<string, number> = {};
+      while (Object.keys(received).length < sent.length && Date.now() < deadline) {
+        received = (await (
+          await fetch(`${statsUrl}/received?prefix=alive${run}`)
+        ).json()) as Record<string, number>;
+        await sleep(100);
+      }
+      const latencies = sent.filter((s) => received[s.name]).map((s) => received[s.name] - s.at);
+      latencies.sort((a, b) => a - b);
+      const at = (q: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+      const summary = latencies.length
+        ? `${latencies.length} of ${sent.length} arrived, p50 ${at(0.5)} ms, max ${latencies.at(-1)} ms`
+        : `0 of ${sent.length} arrived`;
+      return { summary };
+    },
+  };
 }
 
 /** Starts a sync of the identity provider and waits for it to finish; the job and its seconds. */
@@ -341,14 +400,18 @@ async function main() {
     console.log(`[${elapsed()}] (b) resync ${resync.seconds.toFixed(1)} s`);
     const rssSmall = sidecar.rss.max;
 
-    // ---- (c) a large realm: RSS
+    // ---- (c) a large realm: RSS; and live events while it syncs (their latency to the target)
     fillRealm(keycloak, 'large', 'big', LARGE, 0);
     const largeIdp = await identityProvider('large', false);
     const rssBefore = sidecar.rss.last;
     sidecar.rss.max = 0;
+    const live = liveEventsDuring(kafka, eventTopic, keycloak, 'large');
     const large = await syncOnce(core, largeIdp);
+    const liveLatency = await live.stop(scim.statsUrl!);
     const heapAfterLarge = await heapMb(sidecar);
-    console.log(`[${elapsed()}] (c) ${LARGE} users in ${large.seconds.toFixed(0)} s`);
+    console.log(
+      `[${elapsed()}] (c) ${LARGE} users in ${large.seconds.toFixed(0)} s; live events during it: ${liveLatency.summary}`,
+    );
 
     // ---- (d) a rate-limited target: the same users with and without SCIM Bulk
     fillRealm(keycloak, 'paced', 'p', PACED_USERS, 0);
@@ -403,7 +466,7 @@ async function main() {
     console.log(`CPU during the resync: ${cpuResync}`);
     console.log(`MariaDB statements per 100 objects during the resync: ${sqlResync}`);
     console.log(
-      `\n(c) sync of ${n(LARGE)} users: ${n(large.seconds)} s (${n(LARGE / large.seconds)} users/s), created ${n(large.job.created)}; sidecar RSS before ${n(rssBefore)} MB, max ${n(sidecar.rss.max)} MB (${sidecar.rss.samples} samples); max during (a)–(b) ${n(rssSmall)} MB`,
+      `\n(c) sync of ${n(LARGE)} users: ${n(large.seconds)} s (${n(LARGE / large.seconds)} users/s), created ${n(large.job.created)}; sidecar RSS before ${n(rssBefore)} MB, max ${n(sidecar.rss.max)} MB (${sidecar.rss.samples} samples); max during (a)–(b) ${n(rssSmall)} MB; live events during it: ${liveLatency.summary}`,
     );
     console.log(`Sidecar memory after the large sync: ${heapAfterLarge}`);
     console.log(
