@@ -406,7 +406,11 @@ async function main() {
     const rssBefore = sidecar.rss.last;
     sidecar.rss.max = 0;
     const live = liveEventsDuring(kafka, eventTopic, keycloak, 'large');
-    const large = await syncOnce(core, largeIdp);
+    // A failed sync stops the live events too (their producer would keep the run alive).
+    const large = await syncOnce(core, largeIdp).catch(async (error: unknown) => {
+      await live.stop(scim.statsUrl!).catch(() => undefined);
+      throw error;
+    });
     const liveLatency = await live.stop(scim.statsUrl!);
     const heapAfterLarge = await heapMb(sidecar);
     console.log(
