@@ -137,7 +137,6 @@ export function createSidecarConsumer(
   const syncInHand = new InHandLimit(
     Math.max(partitionsAtOnce * IN_HAND_PER_SLOT, SYNC_PAGES_IN_HAND * syncPageSize),
   );
-  const inHandFor = (topic: string) => (topic === config.syncTopic ? syncInHand : eventsInHand);
   const batchesInHand = new Set<Promise<void>>();
   const stopping = new AbortController();
   let joined = false;
@@ -257,11 +256,11 @@ export function createSidecarConsumer(
         // abandoned (or a sync batch has taken pages in for SYNC_TAKE_MS) nothing more is: the
         // commit stops before the first message not taken in, which comes again in the next fetch.
         const all = (async () => {
-          const inHand = inHandFor(topic);
-          const takeUntil =
-            topic === config.syncTopic
-              ? AbortSignal.any([signal, AbortSignal.timeout(SYNC_TAKE_MS)])
-              : signal;
+          const sync = topic === config.syncTopic;
+          const inHand = sync ? syncInHand : eventsInHand;
+          const takeUntil = sync
+            ? AbortSignal.any([signal, AbortSignal.timeout(SYNC_TAKE_MS)])
+            : signal;
           const running: Promise<void>[] = [];
           for (const m of batch.messages) {
             const message: ConsumedMessage = {
