@@ -5,7 +5,15 @@ import type { Sidecar } from '../sidecar/app';
 import { SyncStatus } from '../src/sync/sync-job.entity';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 import { produce } from './support/kafka';
-import { groupsOf, identityProviderId, settled, sync, until, writes } from './support/sync';
+import {
+  groupsOf,
+  identityProviderId,
+  settled,
+  sync,
+  until,
+  walkPosition,
+  writes,
+} from './support/sync';
 
 jest.setTimeout(180_000);
 
@@ -269,6 +277,30 @@ describe('a sync', () => {
       });
   });
 
+  it('counts each user it created once, though users added during the walk make it read some twice', async () => {
+    const atTarget = env.scim.users.size;
+    const known = realm().users.size;
+    addUsers(env, 'zz-walk', 30);
+    env.keycloak.latencyMs = 50; // pages of three users that take a while to read
+    const job = await env.core.services.syncs.start({
+      identityProviderId: await identityProviderId(env),
+      trigger: 'api',
+    });
+    await until('the walk among the new users', async () => {
+      const position = await walkPosition(env, job.id);
+      return position >= known + 6 && position < known + 24;
+    });
+    // Six users that sort before the walk's position: the pages after it move back by six, so
+    // the walk reads again what it had just read, as it does on a real Keycloak.
+    addUsers(env, 'aa-late', 6);
+    env.keycloak.latencyMs = 0;
+    const done = await settled(env, job.id);
+    expect(done.status).toBe(SyncStatus.SUCCEEDED);
+    expect(env.scim.users.size - atTarget).toBe(30);
+    expect(done.created).toBe(30);
+    expect(done.processed).toBe(done.total);
+  });
+
   function realmUserId(username: string): string {
     return [...realm().users.values()].find((u) => u.username === username)!.id as string;
   }
@@ -486,13 +518,7 @@ describe('a sync across sidecars', () => {
       identityProviderId: await identityProviderId(env),
       trigger: 'api',
     });
-    const walked = async () => {
-      const [row] = await env!.core.dataSource.query(
-        'SELECT phase, walkState FROM sync_job WHERE id = ?',
-        [job.id],
-      );
-      return row.phase === 'USERS' ? (JSON.parse(row.walkState ?? '{}').first ?? 0) : -1;
-    };
+    const walked = () => walkPosition(env!, job.id);
     await until('the walk among the users', async () => (await walked()) >= 30, 60_000);
     first.child.kill('SIGKILL');
     await first.exited;

@@ -33,6 +33,26 @@ export function syncOutcome(outcomes: ConnectorOutcome[] | null): SyncOutcome {
   return 'skipped';
 }
 
+/**
+ * How much an outcome says about what a job did to an object. An object converged twice in one
+ * job (the walk reads it again when users are added before its position, a message is handled
+ * again after a restart) keeps the outcome that says more: a second read that finds nothing to do
+ * must not hide the create of the first, and a success later on replaces a failure.
+ */
+const WEIGHT: Record<SyncOutcome, number> = {
+  skipped: 0,
+  unchanged: 0,
+  failed: 1,
+  updated: 2,
+  created: 3,
+  deleted: 4,
+};
+
+/** The stored outcomes an outcome may replace: none yet, or ones that say less. */
+function replaceable(outcome: SyncOutcome): SyncOutcome[] {
+  return (Object.keys(WEIGHT) as SyncOutcome[]).filter((o) => WEIGHT[o] < WEIGHT[outcome]);
+}
+
 /** One object's outcome, as stored on its sync_object row. */
 export interface SyncOutcomeRow {
   jobId: string;
@@ -92,7 +112,7 @@ export class SyncProgress {
     });
   }
 
-  /** Stores outcomes: one UPDATE per job, entity type and outcome. */
+  /** Stores outcomes, each over none or one that says less: one UPDATE per job, entity type and outcome. */
   async store(rows: SyncOutcomeRow[]): Promise<void> {
     const groups = new Map<string, SyncOutcomeRow[]>();
     for (const row of rows) {
@@ -104,10 +124,13 @@ export class SyncProgress {
     await Promise.all(
       [...groups.values()].map((group) => {
         const { jobId, entityType, outcome } = group[0];
+        const over = replaceable(outcome);
         return retryOnDeadlock(() =>
           this.dataSource.query(
-            `UPDATE sync_object SET outcome = ? WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})`,
-            [outcome, jobId, entityType, ...group.map((r) => r.localId)],
+            `UPDATE sync_object SET outcome = ?
+              WHERE jobId = ? AND entityType = ? AND localId IN (${group.map(() => '?').join(', ')})
+                AND (outcome IS NULL${over.length ? ` OR outcome IN (${over.map(() => '?').join(', ')})` : ''})`,
+            [outcome, jobId, entityType, ...group.map((r) => r.localId), ...over],
           ),
         );
       }),

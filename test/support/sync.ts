@@ -18,6 +18,15 @@ export async function until<T>(
   }
 }
 
+/** How far a job's walk has come among the users (their offset); -1 outside that phase. */
+export async function walkPosition(env: Pick<SidecarEnv, 'core'>, jobId: string): Promise<number> {
+  const [row] = await env.core.dataSource.query(
+    'SELECT phase, walkState FROM sync_job WHERE id = ?',
+    [jobId],
+  );
+  return row.phase === 'USERS' ? (JSON.parse(row.walkState ?? '{}').first ?? 0) : -1;
+}
+
 export async function identityProviderId(env: SidecarEnv): Promise<string> {
   const [idp] = await env.core.services.identityProviders.list(REALM);
   return idp.id;
