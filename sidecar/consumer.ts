@@ -34,7 +34,7 @@ const log = logger('kafka');
 
 /** How often a long batch reports progress: commits what is done and heartbeats. */
 const PROGRESS_MS = 250;
-/** How long a batch may hold events waiting to retry before it is handed back. */
+/** How long a batch may hold an event that keeps retrying before the batch is handed back. */
 const BATCH_HOLD_MS = 3_000;
 /** Pause before a batch with unfinished events returns (they are fetched again right after). */
 const REFETCH_PAUSE_MS = 500;
@@ -217,18 +217,30 @@ export function createSidecarConsumer(
         const batchAbort = new AbortController();
         const signal = AbortSignal.any([stopping.signal, batchAbort.signal]);
         setMaxListeners(0, signal); // every retry wait in the batch listens to this one signal
-        // An event waiting to retry must not hold the partition (kafkajs fetches no more until
-        // this batch returns): after BATCH_HOLD_MS the batch is handed back — what is done is
-        // committed, the rest comes again in the next fetch and keeps its retry time.
-        let retryingSince: number | null = null;
-        retryWaitHooks.set(signal, () => (retryingSince ??= Date.now()));
+        // An event that keeps retrying must not hold the partition (kafkajs fetches no more until
+        // this batch returns): once one has been at it for BATCH_HOLD_MS since its first wait, the
+        // batch is handed back — what is done is committed, the rest comes again in the next fetch
+        // and keeps its retry time. An event that retried and then ended no longer counts.
+        const retryingSince = new Map<string, number>();
+        retryWaitHooks.set(signal, (offset) => {
+          if (!retryingSince.has(offset)) retryingSince.set(offset, Date.now());
+        });
+        const retryingTooLong = () => {
+          for (const since of retryingSince.values())
+            if (Date.now() - since > BATCH_HOLD_MS) return true;
+          return false;
+        };
         const scheduler = new KeyedScheduler(
           chains,
           async (item: { offset: string; key: string[]; message: ParsedMessage }) => {
             if (handled.has(topic, partition, item.offset)) return true;
-            const ok = await handle(item.message, signal);
-            if (ok) handled.add(topic, partition, item.offset);
-            return ok;
+            try {
+              const ok = await handle(item.message, signal);
+              if (ok) handled.add(topic, partition, item.offset);
+              return ok;
+            } finally {
+              retryingSince.delete(item.offset);
+            }
           },
           (error, item) => {
             metrics.events.inc({ type: 'unknown', outcome: 'error' });
@@ -295,8 +307,13 @@ export function createSidecarConsumer(
           await progress().catch((error: unknown) =>
             log.warn({ err: error, topic, partition }, 'commit failed'),
           );
-          if (retryingSince !== null && Date.now() - retryingSince > BATCH_HOLD_MS)
+          if (!batchAbort.signal.aborted && retryingTooLong()) {
+            log.info(
+              { topic, partition },
+              `an event has retried for ${BATCH_HOLD_MS / 1000} s: batch handed back`,
+            );
             batchAbort.abort();
+          }
           await payload.heartbeat().catch((error: unknown) => {
             log.warn({ err: error, topic, partition }, 'heartbeat failed: leaving the batch');
             batchAbort.abort();

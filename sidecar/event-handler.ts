@@ -141,10 +141,11 @@ function objectMessage(page: ParsedMessage, change: ConvergeChange): ParsedMessa
 class Abandoned extends Error {}
 
 /**
- * Told when an event starts waiting to retry, per abort signal: the consumer gives each batch its
- * own signal and hands a batch back to Kafka when it holds retries too long.
+ * Told (with the message's offset) when an event starts waiting to retry, per abort signal: the
+ * consumer gives each batch its own signal and hands a batch back to Kafka when an event of it has
+ * been retrying too long.
  */
-export const retryWaitHooks = new WeakMap<AbortSignal, () => void>();
+export const retryWaitHooks = new WeakMap<AbortSignal, (offset: string) => void>();
 
 const DEAD = Symbol('dead-lettered');
 
@@ -524,7 +525,7 @@ export class EventHandler {
         { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
         null,
       );
-    retryWaitHooks.get(signal)?.();
+    retryWaitHooks.get(signal)?.(message.offset);
     try {
       await sleep(delay, undefined, { signal });
     } catch {

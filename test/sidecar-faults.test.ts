@@ -225,12 +225,31 @@ describe('sidecar under faults', () => {
     await produce(env.adminTopic, late.creates);
     await until('the users produced later', () => late.arrived('Initial'), 20_000);
     expect(env.scim.byUserName('x0')).toBeUndefined();
+    expect(env.logs.filter((l) => l.includes('batch handed back')).length).toBeGreaterThan(0);
     env.scim.failingUserNames.delete('x0');
     await until('the stuck user once its target recovers', () => stuck.arrived('Initial'), 30_000);
     expect(env.scim.created).toBe(41);
     // Events handled beside the stuck one are not run again when its batch is fetched again.
     await until('every event committed', () => allCommitted(env), 30_000);
     expect(await recordsPerUser(env, [...early.users, ...late.users])).toEqual(new Map([[1, 40]]));
+  });
+
+  it('keeps a batch whose one retrying event has succeeded: the rest runs on without a refetch', async () => {
+    env = await startSidecarEnv({ partitions: 1, env: { SIDECAR_CONCURRENCY: '1' } });
+    const once = population(env, 'once', 1);
+    const after = population(env, 'after', 120);
+    env.scim.latencyMs = 40; // 120 creates one at a time: about 5 s, all in the first batch
+    env.scim.failingUserNames.add('once0');
+    await produce(env.adminTopic, [...once.creates, ...after.creates]);
+    await env.start();
+    await until('the first retry wait', () => env.scim.requests.length > 3, 20_000);
+    env.scim.failingUserNames.delete('once0');
+    await until('every user', () => once.arrived('Initial') && after.arrived('Initial'), 60_000);
+    // The retrying event ended within its first seconds; the batch ran on for seconds more and
+    // was never handed back (each hand-back costs a pause and a fetch).
+    expect(env.logs.filter((l) => l.includes('batch handed back'))).toEqual([]);
+    expect(env.scim.created).toBe(121);
+    await until('every event committed', () => allCommitted(env), 30_000);
   });
 
   it('resumes after a broker restart mid-stream with nothing lost', async () => {
