@@ -284,7 +284,14 @@ export function createSidecarConsumer(
             };
             const parsed = parseMessage(message);
             const release = await inHand.take(messageWeight(parsed), takeUntil);
-            if (!release) break;
+            if (!release) {
+              if (!signal.aborted)
+                log.debug(
+                  { topic, partition, taken: running.length, offset: m.offset },
+                  `took sync pages in for ${SYNC_TAKE_MS / 1000} s: the rest comes in the next fetch`,
+                );
+              break;
+            }
             try {
               const key = orderingKeys(parsed);
               running.push(

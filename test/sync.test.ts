@@ -540,6 +540,35 @@ describe('a sync across sidecars', () => {
   });
 });
 
+describe('a sync larger than what a sidecar takes in at once', () => {
+  let env: SidecarEnv;
+  afterAll(() => env?.close());
+
+  it('takes its pages in over several fetches and converges each user once', async () => {
+    // One slot: at most 16 objects in hand; at 30 ms a create, a batch of pages lasts longer
+    // than the 2 s it may take pages in for, so it returns and the rest are fetched again.
+    env = await startSidecarEnv({
+      partitions: 1,
+      env: { SIDECAR_CONCURRENCY: '1', SYNC_PAGE_SIZE: '4' },
+    });
+    const users = addUsers(env, 'fetched', 160);
+    await env.start();
+    env.scim.latencyMs = 30;
+    const job = await sync(env);
+    expect(job).toMatchObject({ status: SyncStatus.SUCCEEDED, total: 160, created: 160 });
+    expect(
+      env.logs.filter((l) => l.includes('the rest comes in the next fetch')).length,
+    ).toBeGreaterThan(0);
+    expect(env.scim.created).toBe(160);
+    const rows: { localId: string; n: number | string }[] = await env.core.dataSource.query(
+      `SELECT localId, COUNT(*) AS n FROM provisioning_record WHERE source = ? GROUP BY localId`,
+      [`sync:${job.id}`],
+    );
+    expect(rows.map((r) => r.localId).sort()).toEqual(users.map((u) => u.id as string).sort());
+    expect(rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
+  });
+});
+
 describe('the sync command', () => {
   let env: SidecarEnv;
   beforeAll(async () => {
