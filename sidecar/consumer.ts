@@ -222,8 +222,11 @@ export function createSidecarConsumer(
         // batch is handed back — what is done is committed, the rest comes again in the next fetch
         // and keeps its retry time. An event that retried and then ended no longer counts.
         const retryingSince = new Map<string, number>();
-        retryWaitHooks.set(signal, (offset) => {
-          if (!retryingSince.has(offset)) retryingSince.set(offset, Date.now());
+        retryWaitHooks.set(signal, {
+          waiting: (offset) => {
+            if (!retryingSince.has(offset)) retryingSince.set(offset, Date.now());
+          },
+          ended: (offset) => retryingSince.delete(offset),
         });
         const retryingTooLong = () => {
           for (const since of retryingSince.values())
@@ -234,13 +237,9 @@ export function createSidecarConsumer(
           chains,
           async (item: { offset: string; key: string[]; message: ParsedMessage }) => {
             if (handled.has(topic, partition, item.offset)) return true;
-            try {
-              const ok = await handle(item.message, signal);
-              if (ok) handled.add(topic, partition, item.offset);
-              return ok;
-            } finally {
-              retryingSince.delete(item.offset);
-            }
+            const ok = await handle(item.message, signal);
+            if (ok) handled.add(topic, partition, item.offset);
+            return ok;
           },
           (error, item) => {
             metrics.events.inc({ type: 'unknown', outcome: 'error' });
@@ -314,7 +313,7 @@ export function createSidecarConsumer(
           await progress().catch((error: unknown) =>
             log.warn({ err: error, topic, partition }, 'commit failed'),
           );
-          if (!batchAbort.signal.aborted && retryingTooLong()) {
+          if (!signal.aborted && retryingTooLong()) {
             log.info(
               { topic, partition },
               `an event has retried for ${BATCH_HOLD_MS / 1000} s: batch handed back`,

@@ -141,11 +141,15 @@ function objectMessage(page: ParsedMessage, change: ConvergeChange): ParsedMessa
 class Abandoned extends Error {}
 
 /**
- * Told (with the message's offset) when an event starts waiting to retry, per abort signal: the
- * consumer gives each batch its own signal and hands a batch back to Kafka when an event of it has
- * been retrying too long.
+ * Told, per abort signal, when a message (an event, or one object of a sync page) starts waiting
+ * to retry and when its handling ends: the consumer gives each batch its own signal and hands a
+ * batch back to Kafka while one of them has been retrying too long.
  */
-export const retryWaitHooks = new WeakMap<AbortSignal, (offset: string) => void>();
+export interface RetryWaitHook {
+  waiting(offset: string): void;
+  ended(offset: string): void;
+}
+export const retryWaitHooks = new WeakMap<AbortSignal, RetryWaitHook>();
 
 const DEAD = Symbol('dead-lettered');
 
@@ -215,6 +219,8 @@ export class EventHandler {
     } catch (error) {
       if (error instanceof Abandoned) return false;
       throw error;
+    } finally {
+      retryWaitHooks.get(signal)?.ended(message.offset);
     }
   }
 
@@ -424,18 +430,20 @@ export class EventHandler {
         if (result.value === NOT_FOUND) notFound = true;
         else
           for (const o of result.value) {
-            outcomes.push(o);
             this.deps.metrics.provisioning.inc({
               connector_type: o.connector.type,
               status: o.status,
             });
-            if (o.status !== ProvisioningStatus.FAILED) continue;
+            const failed = o.status === ProvisioningStatus.FAILED;
             const retriable = o.error?.retriable ?? false;
-            if (retriable && !exhausted) {
+            if (failed && retriable && !exhausted) {
+              // Not an outcome yet: the next round's is (a sync counts a retried create as created).
               again.push({ ...target, connectorId: o.connector.id });
               retryAfterMs = longest(retryAfterMs, o.error?.retryAfterMs);
               continue;
             }
+            outcomes.push(o);
+            if (!failed) continue;
             deadLettered = true;
             // One letter per connector: a group's members failing together are one message.
             if (lettered.has(o.connector.id)) continue;
@@ -525,7 +533,7 @@ export class EventHandler {
         { attempts: Infinity, baseDelayMs: this.deps.retryBaseMs, maxDelayMs: MAX_RETRY_DELAY_MS },
         null,
       );
-    retryWaitHooks.get(signal)?.(message.offset);
+    retryWaitHooks.get(signal)?.waiting(message.offset);
     try {
       await sleep(delay, undefined, { signal });
     } catch {

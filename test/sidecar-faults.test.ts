@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { produce, restartBroker, testKafka } from './support/kafka';
 import { FakeScimServer } from './fakes/scim-server';
+import { SyncStatus } from '../src/sync/sync-job.entity';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
 
 jest.setTimeout(240_000);
@@ -242,7 +243,12 @@ describe('sidecar under faults', () => {
     env.scim.failingUserNames.add('once0');
     await produce(env.adminTopic, [...once.creates, ...after.creates]);
     await env.start();
-    await until('the first retry wait', () => env.scim.requests.length > 3, 20_000);
+    // One attempt a round: a second create of once0 means it has waited to retry once.
+    const attempts = () =>
+      env.scim.requests.filter(
+        (r) => (r.body as { userName?: string } | null)?.userName === 'once0',
+      ).length;
+    await until('a retry of once0', () => attempts() >= 2, 20_000);
     env.scim.failingUserNames.delete('once0');
     await until('every user', () => once.arrived('Initial') && after.arrived('Initial'), 60_000);
     // The retrying event ended within its first seconds; the batch ran on for seconds more and
@@ -250,6 +256,26 @@ describe('sidecar under faults', () => {
     expect(env.logs.filter((l) => l.includes('batch handed back'))).toEqual([]);
     expect(env.scim.created).toBe(121);
     await until('every event committed', () => allCommitted(env), 30_000);
+  });
+
+  it('counts an object of a sync that retried and then went through as created, not failed', async () => {
+    env = await startSidecarEnv({ partitions: 1 });
+    population(env, 'paged', 20);
+    env.scim.failingUserNames.add('paged0');
+    await env.start();
+    const [idp] = await env.core.services.identityProviders.list(REALM);
+    const job = await env.core.services.syncs.start({ identityProviderId: idp.id, trigger: 'api' });
+    const attempts = () =>
+      env.scim.requests.filter(
+        (r) => (r.body as { userName?: string } | null)?.userName === 'paged0',
+      ).length;
+    await until('a retry of paged0', () => attempts() >= 2, 20_000);
+    env.scim.failingUserNames.delete('paged0');
+    await until('the sync to end', async () => {
+      const now = await env.core.services.syncs.get(job.id);
+      return now.status === SyncStatus.SUCCEEDED;
+    });
+    expect(await env.core.services.syncs.get(job.id)).toMatchObject({ created: 20, failed: 0 });
   });
 
   it('resumes after a broker restart mid-stream with nothing lost', async () => {

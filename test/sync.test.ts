@@ -280,7 +280,7 @@ describe('a sync', () => {
   it('counts each user it created once, though users added during the walk make it read some twice', async () => {
     const atTarget = env.scim.users.size;
     const known = realm().users.size;
-    addUsers(env, 'zz-walk', 30);
+    const users = addUsers(env, 'zz-walk', 30);
     env.keycloak.latencyMs = 50; // pages of three users that take a while to read
     const job = await env.core.services.syncs.start({
       identityProviderId: await identityProviderId(env),
@@ -299,6 +299,12 @@ describe('a sync', () => {
     expect(env.scim.users.size - atTarget).toBe(30);
     expect(done.created).toBe(30);
     expect(done.processed).toBe(done.total);
+    // The walk did read some twice: each read is a record.
+    const [{ n }]: { n: number | string }[] = await env.core.dataSource.query(
+      `SELECT COUNT(*) AS n FROM provisioning_record WHERE source = ? AND localId IN (${users.map(() => '?').join(', ')})`,
+      [`sync:${job.id}`, ...users.map((u) => u.id as string)],
+    );
+    expect(Number(n)).toBeGreaterThan(30);
   });
 
   function realmUserId(username: string): string {

@@ -12,7 +12,7 @@ import {
   ProvisioningStatus,
 } from '../../src/provisioning/test-provisioning.types';
 import { OPEN_STATUSES, SyncStatus } from '../../src/sync/sync-job.entity';
-import type { SyncOutcome } from '../../src/sync/sync.service';
+import { SYNC_OUTCOMES, type SyncOutcome } from '../../src/sync/sync.service';
 import type { Metrics } from '../metrics';
 import type { ConvergeChange } from './converge-message';
 
@@ -34,23 +34,27 @@ export function syncOutcome(outcomes: ConnectorOutcome[] | null): SyncOutcome {
 }
 
 /**
- * How much an outcome says about what a job did to an object. An object converged twice in one
+ * How much a success says about what a job did to an object. An object converged twice in one
  * job (the walk reads it again when users are added before its position, a message is handled
- * again after a restart) keeps the outcome that says more: a second read that finds nothing to do
- * must not hide the create of the first, and a success later on replaces a failure.
+ * again after a restart) keeps the success that says more: a second read that finds nothing to do
+ * must not hide the create of the first. Between a failure and a success the later one stands, so
+ * a failure stays visible until a later read put the object right.
  */
-const WEIGHT: Record<SyncOutcome, number> = {
+const WEIGHT: Record<Exclude<SyncOutcome, 'failed'>, number> = {
   skipped: 0,
   unchanged: 0,
-  failed: 1,
-  updated: 2,
-  created: 3,
-  deleted: 4,
+  updated: 1,
+  created: 2,
+  deleted: 3,
 };
 
-/** The stored outcomes an outcome may replace: none yet, or ones that say less. */
-function replaceable(outcome: SyncOutcome): SyncOutcome[] {
-  return (Object.keys(WEIGHT) as SyncOutcome[]).filter((o) => WEIGHT[o] < WEIGHT[outcome]);
+/** The stored outcomes an outcome may replace (besides none yet). */
+export function replaceable(outcome: SyncOutcome): SyncOutcome[] {
+  return SYNC_OUTCOMES.filter((stored) =>
+    outcome === 'failed' || stored === 'failed'
+      ? stored !== outcome
+      : WEIGHT[stored] < WEIGHT[outcome],
+  );
 }
 
 /** One object's outcome, as stored on its sync_object row. */
@@ -112,10 +116,21 @@ export class SyncProgress {
     });
   }
 
-  /** Stores outcomes, each over none or one that says less: one UPDATE per job, entity type and outcome. */
+  /** Stores outcomes, each where it may replace what is stored: one UPDATE per job, entity type and outcome. */
   async store(rows: SyncOutcomeRow[]): Promise<void> {
-    const groups = new Map<string, SyncOutcomeRow[]>();
+    // One row per object: two outcomes of one object stored together resolve here, in order,
+    // as they would one after the other (the UPDATEs below run side by side).
+    const byObject = new Map<string, SyncOutcomeRow>();
     for (const row of rows) {
+      const key = `${row.jobId}|${row.entityType}|${row.localId}`;
+      const before = byObject.get(key);
+      byObject.set(
+        key,
+        !before || replaceable(row.outcome).includes(before.outcome) ? row : before,
+      );
+    }
+    const groups = new Map<string, SyncOutcomeRow[]>();
+    for (const row of byObject.values()) {
       const key = `${row.jobId}|${row.entityType}|${row.outcome}`;
       const group = groups.get(key);
       if (group) group.push(row);
