@@ -64,6 +64,16 @@ async function allCommitted(env: SidecarEnv): Promise<boolean> {
   }
 }
 
+/**
+ * Creates of one user the target received. The sidecar makes one attempt a round, so a second
+ * means the user has waited to retry once.
+ */
+function createsOf(env: SidecarEnv, userName: string): number {
+  return env.scim.requests.filter(
+    (r) => (r.body as { userName?: string } | null)?.userName === userName,
+  ).length;
+}
+
 /** How many users have 1, 2, … provisioning records. */
 async function recordsPerUser(
   env: SidecarEnv,
@@ -243,12 +253,7 @@ describe('sidecar under faults', () => {
     env.scim.failingUserNames.add('once0');
     await produce(env.adminTopic, [...once.creates, ...after.creates]);
     await env.start();
-    // One attempt a round: a second create of once0 means it has waited to retry once.
-    const attempts = () =>
-      env.scim.requests.filter(
-        (r) => (r.body as { userName?: string } | null)?.userName === 'once0',
-      ).length;
-    await until('a retry of once0', () => attempts() >= 2, 20_000);
+    await until('a retry of once0', () => createsOf(env, 'once0') >= 2, 20_000);
     env.scim.failingUserNames.delete('once0');
     await until('every user', () => once.arrived('Initial') && after.arrived('Initial'), 60_000);
     // The retrying event ended within its first seconds; the batch ran on for seconds more and
@@ -265,11 +270,7 @@ describe('sidecar under faults', () => {
     await env.start();
     const [idp] = await env.core.services.identityProviders.list(REALM);
     const job = await env.core.services.syncs.start({ identityProviderId: idp.id, trigger: 'api' });
-    const attempts = () =>
-      env.scim.requests.filter(
-        (r) => (r.body as { userName?: string } | null)?.userName === 'paged0',
-      ).length;
-    await until('a retry of paged0', () => attempts() >= 2, 20_000);
+    await until('a retry of paged0', () => createsOf(env, 'paged0') >= 2, 20_000);
     env.scim.failingUserNames.delete('paged0');
     await until('the sync to end', async () => {
       const now = await env.core.services.syncs.get(job.id);
