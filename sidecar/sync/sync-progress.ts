@@ -38,7 +38,7 @@ export function syncOutcome(outcomes: ConnectorOutcome[] | null): SyncOutcome {
  * job (the walk reads it again when users are added before its position, a message is handled
  * again after a restart) keeps the success that says more: a second read that finds nothing to do
  * must not hide the create of the first. Between a failure and a success the later one stands, so
- * a failure stays visible until a later read put the object right.
+ * a failure stays visible until a later read puts the object right.
  */
 const WEIGHT: Record<Exclude<SyncOutcome, 'failed'>, number> = {
   skipped: 0,
