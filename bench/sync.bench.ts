@@ -38,6 +38,7 @@ import {
   freePort,
   freshDatabase,
   pool,
+  quantile,
   sleep,
   startScimProcess,
   figure,
@@ -221,10 +222,8 @@ function liveEventsDuring(kafka: Kafka, topic: string, keycloak: FakeKeycloak, r
       }
       const latencies = sent.filter((s) => received[s.name]).map((s) => received[s.name] - s.at);
       latencies.sort((a, b) => a - b);
-      const at = (q: number) =>
-        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
       const summary = latencies.length
-        ? `${latencies.length} of ${sent.length} arrived, p50 ${at(0.5)} ms, max ${latencies.at(-1)} ms`
+        ? `${latencies.length} of ${sent.length} arrived, p50 ${quantile(latencies, 0.5)} ms, max ${latencies.at(-1)} ms`
         : `0 of ${sent.length} arrived`;
       return { summary };
     },

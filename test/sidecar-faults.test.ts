@@ -7,6 +7,7 @@ import { produce, restartBroker, testKafka } from './support/kafka';
 import { FakeScimServer } from './fakes/scim-server';
 import { SyncStatus } from '../src/sync/sync-job.entity';
 import { adminEvent, REALM, startSidecarEnv, type SidecarEnv } from './support/sidecar-env';
+import { identityProviderId, settled } from './support/sync';
 
 jest.setTimeout(240_000);
 
@@ -268,15 +269,17 @@ describe('sidecar under faults', () => {
     population(env, 'paged', 20);
     env.scim.failingUserNames.add('paged0');
     await env.start();
-    const [idp] = await env.core.services.identityProviders.list(REALM);
-    const job = await env.core.services.syncs.start({ identityProviderId: idp.id, trigger: 'api' });
+    const job = await env.core.services.syncs.start({
+      identityProviderId: await identityProviderId(env),
+      trigger: 'api',
+    });
     await until('a retry of paged0', () => createsOf(env, 'paged0') >= 2, 20_000);
     env.scim.failingUserNames.delete('paged0');
-    await until('the sync to end', async () => {
-      const now = await env.core.services.syncs.get(job.id);
-      return now.status === SyncStatus.SUCCEEDED;
+    expect(await settled(env, job.id)).toMatchObject({
+      status: SyncStatus.SUCCEEDED,
+      created: 20,
+      failed: 0,
     });
-    expect(await env.core.services.syncs.get(job.id)).toMatchObject({ created: 20, failed: 0 });
   });
 
   it('resumes after a broker restart mid-stream with nothing lost', async () => {
